@@ -1,0 +1,46 @@
+"""The contract every source module keeps: what `parse_*` returns and which errors it may raise.
+
+A source module turns payload bytes into `RawRow`s with a pure function (no clock, no I/O). Names and values stay as
+the source wrote them; `pipelines.normalize` maps them onto canonical benchmarks, numbers and dates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class SourceError(Exception):
+    """Base of the typed errors a source can raise; the message is one line a person can act on."""
+
+
+class ParseError(SourceError):
+    """The payload does not have the layout the parser relies on (names the source, the location and what is missing)."""
+
+    def __init__(self, source: str, location: str, problem: str):
+        self.source, self.location, self.problem = source, location, problem
+        super().__init__(f"{source}: cannot parse {location}: {problem}")
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One metric value of one model on one board, as the source wrote it.
+
+    `value` and `published` are the source's own text ("88.5%", "1,014.45", "Jun 2024", "2020-03-18");
+    `uses_additional_data` is True/False when the source says, None when it does not.
+    `row_ref` says where in the payload the row came from, so a reject can be found again.
+    `attributes` carries source-specific facts worth keeping (rank, architecture, venue, setting, is_estimate, ...).
+    """
+
+    task: str
+    dataset: str
+    metric: str
+    model: str
+    value: str
+    row_ref: str
+    paper_title: str | None = None
+    paper_url: str | None = None
+    arxiv_id: str | None = None
+    published: str | None = None
+    uses_additional_data: bool | None = None
+    is_estimate: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
