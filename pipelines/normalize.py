@@ -1,0 +1,145 @@
+"""From raw rows to results: canonical benchmark names, numbers with units, dates with precision, claim keys.
+
+Pure. Rows that cannot be normalised become `Reject`s with a reason; rows that repeat another row exactly (the PwC
+dump lists the same board under several parent tasks) are folded into one and counted, so the count is reported
+rather than the row silently lost.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, metric_direction
+from pipelines.base import RawRow
+from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
+
+RESULT_COLUMNS = [
+    "claim_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate",
+    "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
+    "row_ref", "attributes",
+]
+
+
+@dataclass(frozen=True)
+class Reject:
+    row_ref: str
+    reason: str
+    raw: str  # the raw row as JSON, so a person can see what came in
+
+    @classmethod
+    def of(cls, row: RawRow, reason: str) -> "Reject":
+        return cls(row.row_ref, reason, json.dumps(asdict(row), ensure_ascii=False, default=str))
+
+
+@dataclass
+class Normalized:
+    results: pd.DataFrame
+    rejects: list[Reject]
+    duplicates: int  # exact repeats folded into one row
+
+
+def paper_key(arxiv_id: str | None, paper_url: str | None, paper_title: str | None) -> str:
+    """Which paper a claim comes from, stable across URL versions (v1, v4) and http/https."""
+    if arxiv_id:
+        return f"arxiv:{arxiv_id}"
+    if paper_url:
+        url = paper_url.strip().lower().removeprefix("https://").removeprefix("http://").removeprefix("www.")
+        return "url:" + url.rstrip("/")
+    if paper_title:
+        return "title:" + collapse_whitespace(paper_title).lower()
+    return ""
+
+
+def claim_key(task: str, dataset: str, metric: str, model: str, paper: str) -> str:
+    """One claim = a model's value on a benchmark from a paper; the key is what stays the same across versions."""
+    return "\x1f".join((task, dataset, metric, model, paper))
+
+
+def _normalize_row(row: RawRow) -> dict:
+    task, dataset = canonical_task(row.task), canonical_dataset(row.dataset)
+    metric = canonical_metric(row.metric)
+    model = collapse_whitespace(row.model)
+    parsed = parse_value(row.value)
+    published_on, precision = parse_date(row.published)
+    arxiv_id = row.arxiv_id or arxiv_id_from_url(row.paper_url)
+    paper_title = collapse_whitespace(row.paper_title) or None
+    paper_url = (row.paper_url or "").strip() or None
+    return {
+        "claim_key": claim_key(task, dataset, metric, model, paper_key(arxiv_id, paper_url, paper_title)),
+        "task": task,
+        "dataset": dataset,
+        "metric": metric,
+        "direction": metric_direction(metric),
+        "unit": parsed.unit,
+        "model": model,
+        "value": parsed.value,
+        "is_estimate": parsed.is_estimate or row.is_estimate,
+        "paper_title": paper_title,
+        "paper_url": paper_url,
+        "arxiv_id": arxiv_id,
+        "published_on": published_on,
+        "published_precision": precision,
+        "uses_additional_data": row.uses_additional_data,
+        "row_ref": row.row_ref,
+        "attributes": json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str)
+        if row.attributes
+        else None,
+    }
+
+
+def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
+    metric = collapse_whitespace(row.metric)
+    if str(problem).startswith("not a number") and metric_direction(canonical_metric(row.metric)) == "none":
+        # A column such as "Pre-Training Dataset" describes the model; its words are not a score to rank.
+        return f"{metric}: a descriptive column, not a score ({str(problem).removeprefix('not a number: ')})"
+    return f"{metric}: {problem}"
+
+
+def _harmonise_units(records: list[dict]) -> None:
+    """A board that writes "88.5%" on most rows and "88.1" on a few means percent on all of them."""
+    units_by_metric: dict[tuple, set] = defaultdict(set)
+    for record in records:
+        units_by_metric[(record["task"], record["dataset"], record["metric"])].add(record["unit"])
+    for record in records:
+        units = units_by_metric[(record["task"], record["dataset"], record["metric"])]
+        if record["unit"] is None and "percent" in units:
+            record["unit"] = "percent"
+
+
+def normalize_rows(rows: list[RawRow]) -> Normalized:
+    records: list[dict] = []
+    rejects: list[Reject] = []
+    for row in rows:
+        try:
+            records.append(_normalize_row(row))
+        except ValueProblem as problem:
+            rejects.append(Reject.of(row, _reject_reason(row, problem)))
+    _harmonise_units(records)
+
+    # Fold exact repeats; a claim listed twice with different values cannot be told apart: reject both.
+    by_key: dict[str, list[dict]] = defaultdict(list)
+    for record in records:
+        by_key[record["claim_key"]].append(record)
+    kept: list[dict] = []
+    duplicates = 0
+    for same_claim in by_key.values():
+        values = {(r["value"], r["unit"]) for r in same_claim}
+        if len(values) == 1:
+            kept.append(same_claim[0])
+            duplicates += len(same_claim) - 1
+            continue
+        listed = ", ".join(sorted({f"{v:g}" for v, _ in values}))
+        for record in same_claim:
+            rejects.append(
+                Reject(
+                    record["row_ref"],
+                    f"conflicting duplicate: {record['model']!r} from the same paper is listed on "
+                    f"{record['dataset']} / {record['metric']} with different values ({listed})",
+                    json.dumps({k: record[k] for k in ("model", "value", "paper_title", "paper_url")}, default=str),
+                )
+            )
+    results = pd.DataFrame(kept, columns=RESULT_COLUMNS)
+    return Normalized(results, rejects, duplicates)

@@ -1,0 +1,98 @@
+"""Papers with Code `evaluation-tables.json` (the archive dump, plain or gzip), and sota-extractor task files.
+
+Live URL: the final dump kept by the pwc-archive dataset (jul-28-evaluation-tables.json.gz); the 2020 dump and the
+sota-extractor task files load from paths. Relies on: a JSON list (or one object) of tasks with `task`, `datasets`
+and recursive `subtasks`; each dataset has `dataset`, `sota.rows` (older files: `sota.sota_rows`) and optional
+recursive `subdatasets`; each row has `model_name`, `metrics` {name: "88.5%" | 88.5}, `paper_title`, `paper_url`,
+`paper_date` (may be null) and, in some files, `uses_additional_data`. Every metric of every row is one raw row.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+
+from pipelines.base import ParseError, RawRow
+from pipelines.source import SourceSpec
+
+NAME = "pwc-dump"
+ARCHIVE_URL = "https://huggingface.co/datasets/pwc-archive/files/resolve/main/jul-28-evaluation-tables.json.gz"
+
+
+def _decode(payload: bytes, location: str) -> object:
+    if payload[:2] == b"\x1f\x8b":
+        try:
+            payload = gzip.decompress(payload)
+        except (OSError, EOFError, zlib.error) as error:
+            raise ParseError(NAME, location, f"corrupt gzip: {error}") from None
+    try:
+        return json.loads(payload.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ParseError(NAME, location, f"not UTF-8 text: {error}") from None
+    except json.JSONDecodeError as error:
+        raise ParseError(NAME, location, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+
+
+def _rows_of_dataset(task: str, dataset: dict, path: str, location: str) -> list[RawRow]:
+    if not isinstance(dataset, dict) or "dataset" not in dataset:
+        raise ParseError(NAME, location, f"{path}: a dataset entry without a 'dataset' name")
+    name = str(dataset["dataset"])
+    sota = dataset.get("sota") or {}
+    listed = sota.get("rows") if "rows" in sota else sota.get("sota_rows", [])
+    out: list[RawRow] = []
+    for index, row in enumerate(listed or []):
+        metrics = row.get("metrics") or {}
+        if not isinstance(metrics, dict):
+            raise ParseError(NAME, location, f"{path} / {name} row {index}: 'metrics' is not an object")
+        additional = row.get("uses_additional_data")
+        for metric, value in metrics.items():
+            out.append(
+                RawRow(
+                    task=task,
+                    dataset=name,
+                    metric=str(metric),
+                    model=str(row.get("model_name") or ""),
+                    value=value if isinstance(value, str) else json.dumps(value),
+                    row_ref=f"{path} / {name} / row {index}",
+                    paper_title=row.get("paper_title"),
+                    paper_url=row.get("paper_url"),
+                    published=row.get("paper_date"),
+                    uses_additional_data=additional if isinstance(additional, bool) else None,
+                )
+            )
+    for sub in dataset.get("subdatasets") or []:
+        out.extend(_rows_of_dataset(task, sub, f"{path} / {name}", location))
+    return out
+
+
+def _rows_of_tasks(tasks: list, parent: str, location: str) -> list[RawRow]:
+    out: list[RawRow] = []
+    for task in tasks:
+        if not isinstance(task, dict) or "task" not in task:
+            raise ParseError(NAME, location, f"{parent or 'top level'}: an entry without a 'task' name")
+        path = f"{parent} > {task['task']}" if parent else str(task["task"])
+        for dataset in task.get("datasets") or []:
+            out.extend(_rows_of_dataset(str(task["task"]), dataset, path, location))
+        out.extend(_rows_of_tasks(task.get("subtasks") or [], path, location))
+    return out
+
+
+def parse_pwc_dump(payload: bytes, location: str, **_options: str) -> list[RawRow]:
+    document = _decode(payload, location)
+    tasks = [document] if isinstance(document, dict) else document
+    if not isinstance(tasks, list):
+        raise ParseError(NAME, location, "expected a list of tasks at the top level")
+    rows = _rows_of_tasks(tasks, "", location)
+    if not rows:
+        raise ParseError(NAME, location, "no leaderboard rows found (no task has datasets with sota rows)")
+    return rows
+
+
+# The JSON null of `value` arrives as the string "null" above and is rejected as "no value reported".
+SOURCE = SourceSpec(
+    name=NAME,
+    description="Papers with Code evaluation-tables.json dump (plain or gzip), or sota-extractor task files",
+    parse=parse_pwc_dump,
+    full_listing=True,
+    default_url=ARCHIVE_URL,
+)

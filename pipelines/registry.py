@@ -1,0 +1,35 @@
+"""The source registry: one line per source, mapping its registered name to the module that implements it.
+
+Each module exposes `SOURCE`, a `pipelines.source.SourceSpec`. Modules are imported lazily so that a broken or
+heavy source never stops the others from loading.
+"""
+from __future__ import annotations
+
+import importlib
+
+from pipelines.source import SourceSpec
+
+SOURCE_MODULES: dict[str, str] = {
+    "pwc-dump": "pipelines.pwc_dump",
+    "csv": "pipelines.csv_table",
+    "timm-csv": "pipelines.timm_csv",
+    "robustbench-html": "pipelines.robustbench",
+}
+
+
+class UnknownSourceError(LookupError):
+    def __init__(self, name: str):
+        known = ", ".join(sorted(SOURCE_MODULES))
+        super().__init__(f"unknown source {name!r} (known: {known})")
+
+
+def get_source(name: str) -> SourceSpec:
+    try:
+        module_name = SOURCE_MODULES[name]
+    except KeyError:
+        raise UnknownSourceError(name) from None
+    return importlib.import_module(module_name).SOURCE
+
+
+def source_names() -> list[str]:
+    return sorted(SOURCE_MODULES)

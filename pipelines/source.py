@@ -1,0 +1,29 @@
+"""What a source module declares about itself (`SOURCE = SourceSpec(...)`), read by the loader and the flows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from pipelines.base import RawRow
+
+
+class ParseFunction(Protocol):
+    def __call__(self, payload: bytes, location: str, **options: str) -> list[RawRow]: ...
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """A registered source.
+
+    `parse` is pure: payload bytes, the URL or path they came from (for error messages only) and the user's options
+    (task, dataset, ...) in, raw rows out. `full_listing` says whether a payload lists a whole board, so that a result
+    missing from a later payload of the same board counts as removed (leaderboards: yes; arXiv: no).
+    `required_options` are options the user must give (the csv source needs task and dataset).
+    """
+
+    name: str
+    description: str
+    parse: Callable[..., list[RawRow]]
+    full_listing: bool = True
+    default_url: str | None = None
+    required_options: tuple[str, ...] = field(default_factory=tuple)

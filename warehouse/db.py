@@ -1,0 +1,140 @@
+"""Opening the warehouse: one DuckDB file, its numbered migrations applied on connect, and the SQL kept in files.
+
+Every statement the package runs lives in `warehouse/sql/NAME.sql` with bound parameters; table and column names come
+from those fixed files, never from input. A file locked by another process gives `DatabaseLockedError` with one line
+saying so, after waiting up to `wait_seconds` for the other writer to finish.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_DB = "sota.duckdb"
+_MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+class WarehouseError(Exception):
+    """A problem with the database file itself; the message is one line."""
+
+
+class DatabaseLockedError(WarehouseError):
+    pass
+
+
+class DatabaseMissingError(WarehouseError):
+    pass
+
+
+def database_path(explicit: str | os.PathLike | None = None) -> Path:
+    """`--db`, else `SOTA_DB`, else `sota.duckdb` in the working directory."""
+    return Path(explicit or os.environ.get("SOTA_DB") or DEFAULT_DB)
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of `warehouse/sql/<name>.sql`."""
+    return resources.files("warehouse").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[tuple]:
+    """Run `warehouse/sql/<name>.sql`, binding from `params` exactly the `$names` the statement uses; its rows.
+
+    The result is always read to the end: DuckDB refuses further work on a connection with an unfinished result.
+    """
+    text = sql(name)
+    wanted = set(_PARAMETER.findall(text))
+    missing = wanted - set(params or {})
+    if missing:
+        raise KeyError(f"{name}.sql needs parameters {sorted(missing)}")
+    return con.execute(text, {key: value for key, value in (params or {}).items() if key in wanted}).fetchall()
+
+
+def first_row(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> tuple | None:
+    """The first row of `warehouse/sql/<name>.sql` (the result is read to the end, as DuckDB requires)."""
+    rows = run(con, name, params)
+    return rows[0] if rows else None
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, file name, text) of every migration, in order."""
+    folder = resources.files("warehouse").joinpath("migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as error:
+            text = str(error)
+            if "lock" not in text.lower():
+                raise WarehouseError(f"cannot open {path}: {text.splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseLockedError(
+                    f"{path} is busy: another sota process is writing to it (waited {wait_seconds:g} s); try again"
+                ) from None
+            time.sleep(0.25)
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations this file has not seen, each in its own transaction; returns their names."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP))"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, text in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(text)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def connect(
+    path: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float = 10.0
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Writers create the file and migrate it; readers need an existing, migrated file."""
+    target = database_path(path)
+    if read_only:
+        if not target.exists():
+            raise DatabaseMissingError(f"no warehouse at {target}: load something first (sota load ...)")
+        con = _open(target, True, wait_seconds)
+        known = {v for v, _, _ in migrations()}
+        try:
+            seen = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        except duckdb.CatalogException:
+            seen = set()
+        if not known <= seen:
+            con.close()
+            raise WarehouseError(f"{target} predates this version of sotawatch: run any loading command to migrate it")
+        return con
+    if not target.parent.exists():
+        raise WarehouseError(f"cannot create {target}: the folder {target.parent} does not exist")
+    con = _open(target, False, wait_seconds)
+    con.execute("SET TimeZone = 'UTC'")
+    apply_migrations(con)
+    return con

@@ -1,0 +1,306 @@
+"""Loading one payload as one snapshot, in one transaction: either all of it is visible or none of it.
+
+The loader compares the payload's validated results with the current versions of the same source's claims: an
+unchanged claim is seen again (last_seen_at moves), a changed one gets a new version and the old one's interval
+ends, a new one starts, and, for full-listing sources, a claim missing from a board the payload lists is removed.
+The same bytes loaded again change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from warehouse.db import first_row, run
+
+
+class LoadError(Exception):
+    """A load that cannot proceed; nothing was written. The message is one line."""
+
+
+class OutOfOrderError(LoadError):
+    pass
+
+
+@dataclass(frozen=True)
+class SnapshotInput:
+    """Everything the loader needs about one payload; built by the ingest step from a fetch, a parse and a validation."""
+
+    source: str
+    source_description: str
+    full_listing: bool
+    location: str
+    options: dict
+    observed_at: datetime
+    payload: bytes
+    rows_parsed: int
+    results: pd.DataFrame  # validated results (pipelines.normalize.RESULT_COLUMNS)
+    rejects: list[tuple[str, str, str]]  # (row_ref, reason, raw JSON)
+    duplicates: int
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    snapshot_id: int
+    source: str
+    location: str
+    observed_at: datetime
+    status: str  # loaded | unchanged | already-loaded
+    rows_parsed: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_duplicate: int = 0
+    results_new: int = 0
+    results_changed: int = 0
+    results_unchanged: int = 0
+    results_removed: int = 0
+
+    def summary(self) -> str:
+        if self.status != "loaded":
+            return f"snapshot {self.snapshot_id} of {self.source}: {self.status} (same bytes as before), nothing new"
+        return (
+            f"snapshot {self.snapshot_id} of {self.source} observed {self.observed_at:%Y-%m-%d %H:%M}: "
+            f"{self.rows_loaded} rows loaded, {self.rows_rejected} rejected, {self.rows_duplicate} exact repeats folded; "
+            f"results {self.results_new} new, {self.results_changed} changed, {self.results_unchanged} unchanged, "
+            f"{self.results_removed} removed"
+        )
+
+
+def payload_sha256(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _options_json(options: dict) -> str:
+    return json.dumps(options or {}, sort_keys=True)
+
+
+def find_unchanged(
+    con: duckdb.DuckDBPyConnection, source: str, sha256: str, options: dict
+) -> tuple[int, datetime] | None:
+    """The snapshot these same bytes already produced, if loading them again would change nothing."""
+    row = first_row(
+        con, "find_unchanged_snapshot", {"source": source, "sha256": sha256, "options": _options_json(options)}
+    )
+    return (row[0], row[1]) if row else None
+
+
+def _register_and_store(
+    con, source: str, description: str, full_listing: bool, payload: bytes, sha: str, now: datetime
+):
+    run(con, "register_source", {"name": source, "description": description, "full_listing": full_listing, "now": now})
+    run(con, "store_payload", {"sha256": sha, "size_bytes": len(payload), "content": payload, "now": now})
+
+
+def record_unchanged(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    location: str,
+    options: dict,
+    observed_at: datetime,
+    sha256: str,
+    previous: tuple[int, datetime],
+    now: datetime,
+) -> LoadReport:
+    """The same bytes again: no new versions; a later observation says the claims were still shown then.
+
+    At the same time or earlier than the snapshot they already made, nothing at all is written.
+    """
+    previous_id, previous_observed = previous
+    if observed_at <= previous_observed:
+        return LoadReport(previous_id, source, location, previous_observed, "already-loaded")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        snapshot_id = first_row(
+            con,
+            "insert_snapshot",
+            {
+                "source": source,
+                "location": location,
+                "options": _options_json(options),
+                "observed_at": observed_at,
+                "loaded_at": now,
+                "sha256": sha256,
+                "status": "unchanged",
+                "error": None,
+                "rows_parsed": 0,
+            },
+        )[0]
+        run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
+        run(
+            con,
+            "mark_seen_again",
+            {
+                "observed_at": observed_at,
+                "snapshot_id": snapshot_id,
+                "source": source,
+                "previous_snapshot_id": previous_id,
+            },
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return LoadReport(snapshot_id, source, location, observed_at, "unchanged")
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source: str,
+    description: str,
+    full_listing: bool,
+    location: str,
+    options: dict,
+    observed_at: datetime,
+    payload: bytes,
+    error: str,
+    now: datetime,
+) -> int:
+    """A payload that could not be parsed: its bytes are kept for later, no result is touched."""
+    sha = payload_sha256(payload)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _register_and_store(con, source, description, full_listing, payload, sha, now)
+        snapshot_id = first_row(
+            con,
+            "insert_snapshot",
+            {
+                "source": source,
+                "location": location,
+                "options": _options_json(options),
+                "observed_at": observed_at,
+                "loaded_at": now,
+                "sha256": sha,
+                "status": "failed",
+                "error": error,
+                "rows_parsed": 0,
+            },
+        )[0]
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return snapshot_id
+
+
+def _count(con, change: str) -> int:
+    return first_row(con, "count_staged", {"change": change})[0]
+
+
+def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> LoadReport:
+    """Write one snapshot in one transaction and report what changed."""
+    sha = snapshot.sha256
+    previous = find_unchanged(con, snapshot.source, sha, snapshot.options)
+    if previous:
+        return record_unchanged(
+            con,
+            source=snapshot.source,
+            location=snapshot.location,
+            options=snapshot.options,
+            observed_at=snapshot.observed_at,
+            sha256=sha,
+            previous=previous,
+            now=now,
+        )
+
+    results = snapshot.results
+    listed = (
+        results[["task", "dataset"]].drop_duplicates()
+        if snapshot.full_listing
+        else results.iloc[0:0][["task", "dataset"]]
+    )
+    boards = pd.DataFrame(listed, columns=["task", "dataset"]).reset_index(drop=True)
+    rejects = pd.DataFrame(snapshot.rejects, columns=["row_ref", "reason", "raw"])
+    con.register("incoming", results)
+    con.register("incoming_boards", boards)
+    con.register("incoming_rejects", rejects)
+    params = {"source": snapshot.source, "observed_at": snapshot.observed_at}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
+        if latest is not None and latest > snapshot.observed_at:
+            raise OutOfOrderError(
+                f"{snapshot.source}: this payload was observed {snapshot.observed_at:%Y-%m-%d %H:%M}, but these boards "
+                f"already have a snapshot observed {latest:%Y-%m-%d %H:%M}; load history in order (oldest first)"
+            )
+        _register_and_store(
+            con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
+        )
+        snapshot_id = first_row(
+            con,
+            "insert_snapshot",
+            {
+                "source": snapshot.source,
+                "location": snapshot.location,
+                "options": _options_json(snapshot.options),
+                "observed_at": snapshot.observed_at,
+                "loaded_at": now,
+                "sha256": sha,
+                "status": "loaded",
+                "error": None,
+                "rows_parsed": snapshot.rows_parsed,
+            },
+        )[0]
+        step = {**params, "snapshot_id": snapshot_id}
+        run(con, "insert_snapshot_boards", {"snapshot_id": snapshot_id})
+        run(
+            con,
+            "insert_benchmarks",
+        )
+        run(con, "stage_incoming", {"source": snapshot.source})
+        counts = {change: _count(con, change) for change in ("new", "changed", "unchanged")}
+        run(con, "touch_unchanged", step)
+        run(con, "close_changed", step)
+        run(con, "insert_versions", step)
+        removed = 0
+        if snapshot.full_listing:
+            removed = first_row(con, "remove_unlisted", step)[0]
+        run(con, "insert_rejects", {"snapshot_id": snapshot_id, "source": snapshot.source})
+        report = LoadReport(
+            snapshot_id,
+            snapshot.source,
+            snapshot.location,
+            snapshot.observed_at,
+            "loaded",
+            rows_parsed=snapshot.rows_parsed,
+            rows_loaded=len(results),
+            rows_rejected=len(rejects),
+            rows_duplicate=snapshot.duplicates,
+            results_new=counts["new"],
+            results_changed=counts["changed"],
+            results_unchanged=counts["unchanged"],
+            results_removed=removed,
+        )
+        run(
+            con,
+            "finish_snapshot",
+            {
+                "snapshot_id": snapshot_id,
+                "rows_loaded": report.rows_loaded,
+                "rows_rejected": report.rows_rejected,
+                "rows_duplicate": report.rows_duplicate,
+                "results_new": report.results_new,
+                "results_changed": report.results_changed,
+                "results_unchanged": report.results_unchanged,
+                "results_removed": report.results_removed,
+            },
+        )
+        con.execute("DROP TABLE staged")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for view in ("incoming", "incoming_boards", "incoming_rejects"):
+            con.unregister(view)
+    return report
