@@ -56,7 +56,7 @@ YES_MARKS = frozenset({"\u2713", "\u2714", "\u2611", "\u2705"})  # check marks a
 NO_MARKS = frozenset({"\u00d7", "\u2717", "\u2718", "\u2610"})  # multiplication sign (&#215;), ballot x, empty box
 
 REQUIRED_CELLS = ("ranktd", "methoddt", "catd", "aatd")
-KNOWN_CELLS = frozenset({*REQUIRED_CELLS, "aatd_3d", "aa-extd", "flagsd", "datatd", "archtd", "venuetd"})
+KNOWN_CELLS = frozenset({*REQUIRED_CELLS, "aa-extd", "flagsd", "datatd", "archtd", "venuetd"})
 
 _TABLE_ID = re.compile(r"^(?P<dataset>[A-Za-z0-9]+)_leaderboard_(?P<threat>[A-Za-z0-9_]+)$")
 _ARXIV = re.compile(
@@ -103,8 +103,8 @@ def _method(cell: Tag) -> tuple[str, str | None, str | None]:
     return title, None, note
 
 
-def _board(table: Tag, location: str) -> tuple[str, str, str, dict[str, str]]:
-    """(task, dataset, dataset key, metric per value cell class) of a leaderboard table, from its id."""
+def _board(table: Tag, location: str) -> tuple[str, str, str, str, dict[str, str]]:
+    """(task, dataset, dataset key, threat, metric per value cell class) of a leaderboard table, from its id."""
     table_id = table["id"]
     match = _TABLE_ID.match(table_id)
     key, threat = match["dataset"], match["threat"]
@@ -116,8 +116,8 @@ def _board(table: Tag, location: str) -> tuple[str, str, str, dict[str, str]]:
         corrupted = CORRUPTION_SETS.get(key, f"{DATASETS.get(key, key)}-C")
         metrics = {"catd": "Clean Accuracy", "aatd": f"Robust Accuracy ({corrupted})",
                    "aatd_3d": f"Robust Accuracy ({DATASETS.get(key, key)}-3DCC)"}
-        return TASK_CORRUPTIONS, dataset, key, metrics
-    return TASK_ADVERSARIAL, dataset, key, {"catd": "Clean Accuracy", "aatd": "AutoAttack Robust Accuracy"}
+        return TASK_CORRUPTIONS, dataset, key, threat, metrics
+    return TASK_ADVERSARIAL, dataset, key, threat, {"catd": "Clean Accuracy", "aatd": "AutoAttack Robust Accuracy"}
 
 
 def parse_robustbench(payload: bytes, location: str, **options: str) -> list[RawRow]:
@@ -143,8 +143,7 @@ def parse_robustbench(payload: bytes, location: str, **options: str) -> list[Raw
 
 def _parse_table(table: Tag, location: str) -> list[RawRow]:
     table_id = table["id"]
-    task, dataset, key, metrics = _board(table, location)
-    threat = _TABLE_ID.match(table_id)["threat"]
+    task, dataset, key, threat, metrics = _board(table, location)
     body = table.find("tbody") or table
     entries = [tr for tr in body.find_all("tr") if tr.find("td", recursive=False) is not None]
     if not entries:
@@ -181,7 +180,7 @@ def _parse_table(table: Tag, location: str) -> list[RawRow]:
         if "flagsd" in cells:
             attributes["aa_eval_potentially_unreliable"] = _mark(_text(cells["flagsd"]))
         for cls, td in cells.items():
-            if cls not in KNOWN_CELLS:
+            if cls not in KNOWN_CELLS and cls not in metrics:
                 attributes[cls] = _text(td)
         # One paper often has several entries on a board (architectures, extra data, training variants), and the
         # page gives no model id, so the title alone is not a key. The setting (architecture, extra data, then the

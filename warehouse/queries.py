@@ -1,0 +1,76 @@
+"""Read-side questions the CLI and reports ask, as plain functions returning rows as dicts.
+
+Each runs a fixed SQL file with bound parameters over the macros stored in the database; `run_readonly_sql` runs a
+user's own query on a connection that cannot write the warehouse nor touch files outside it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from warehouse.db import WarehouseError, sql
+
+
+class QueryError(WarehouseError):
+    """A user's SQL that DuckDB refused; the message is DuckDB's first line."""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
+    relation = con.execute(sql(name), params)
+    columns = [d[0] for d in relation.description]
+    return [dict(zip(columns, row)) for row in relation.fetchall()]
+
+
+def _filters(known_at, extra_data, estimates) -> dict:
+    return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates}
+
+
+def sota_as_of(
+    con, day: date, *, task=None, dataset=None, metric=None,
+    known_at: date | datetime | None = None, extra_data: bool | None = None, estimates: bool = False,
+) -> list[dict]:
+    params = {"d": day, "task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates)}
+    return _rows(con, "query_sota_as_of", params)
+
+
+def leaderboard(
+    con, task: str, dataset: str, metric: str, day: date, *, top: int = 20,
+    known_at=None, extra_data: bool | None = None, estimates: bool = False,
+) -> list[dict]:
+    params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top,
+              **_filters(known_at, extra_data, estimates)}
+    return _rows(con, "query_leaderboard", params)
+
+
+def sota_history(
+    con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None,
+    estimates: bool = False,
+) -> list[dict]:
+    params = {"task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates)}
+    return _rows(con, "query_history", params)
+
+
+def rejects(con, *, snapshot_id: int | None = None, limit: int = 200) -> list[dict]:
+    return _rows(con, "query_rejects", {"snapshot_id": snapshot_id, "limit": limit})
+
+
+def snapshots(con, *, source: str | None = None, limit: int = 50) -> list[dict]:
+    return _rows(con, "query_snapshots", {"source": source, "limit": limit})
+
+
+def lock_down(con: duckdb.DuckDBPyConnection) -> None:
+    """No files, no extensions, no attaching other databases, and no way to undo these settings."""
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def run_readonly_sql(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
+    """A user's query on a locked-down read-only connection: (column names, rows)."""
+    try:
+        relation = con.execute(query)
+        if relation.description is None:
+            return [], []
+        return [d[0] for d in relation.description], relation.fetchall()
+    except duckdb.Error as error:
+        raise QueryError(str(error).strip().splitlines()[0]) from None
