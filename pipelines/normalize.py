@@ -113,6 +113,9 @@ def normalize_rows(rows: list[RawRow]) -> Normalized:
     records: list[dict] = []
     rejects: list[Reject] = []
     for row in rows:
+        if not collapse_whitespace(row.model):
+            rejects.append(Reject.of(row, f"{collapse_whitespace(row.metric)}: the row has no model name"))
+            continue
         try:
             records.append(_normalize_row(row))
         except ValueProblem as problem:
@@ -131,13 +134,15 @@ def normalize_rows(rows: list[RawRow]) -> Normalized:
             kept.append(same_claim[0])
             duplicates += len(same_claim) - 1
             continue
-        listed = ", ".join(sorted({f"{v:g}" for v, _ in values}))
+        listed = sorted({f"{v:g}" for v, _ in values})
+        shown = ", ".join(listed[:4]) + (f", ... ({len(listed)} values)" if len(listed) > 4 else "")
         for record in same_claim:
             rejects.append(
                 Reject(
                     record["row_ref"],
-                    f"conflicting duplicate: {record['model']!r} from the same paper is listed on "
-                    f"{record['dataset']} / {record['metric']} with different values ({listed})",
+                    f"conflicting duplicate: {record['model']!r} is listed {len(same_claim)} times on "
+                    f"{record['dataset']} / {record['metric']} with the same paper (or none) and different values "
+                    f"({shown}); cannot tell which is which",
                     json.dumps({k: record[k] for k in ("model", "value", "paper_title", "paper_url")}, default=str),
                 )
             )

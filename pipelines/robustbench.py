@@ -184,8 +184,8 @@ def _parse_table(table: Tag, location: str) -> list[RawRow]:
                 attributes[cls] = _text(td)
         # One paper often has several entries on a board (architectures, extra data, training variants), and the
         # page gives no model id, so the title alone is not a key. The setting (architecture, extra data, then the
-        # order of appearance among entries still alike, which follows their robust accuracy) tells them apart and
-        # does not move when other entries come and go.
+        # order of appearance among entries still alike, which follows their robust accuracy) tells them apart; it
+        # changes only when an entry of the same paper and setting is added above it.
         setting = architecture or ""
         if extra:
             setting = f"{setting}, extra data" if setting else "extra data"

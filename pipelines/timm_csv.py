@@ -98,9 +98,9 @@ def parse_timm_csv(payload: bytes, location: str, **options: str) -> list[RawRow
             raise ParseError(SOURCE_NAME, location, f"header has no {required!r} column (header: {','.join(header)})")
     dataset = options.get("dataset") or dataset_for_location(location)
     if not dataset:
+        known = ", ".join(f"{stem}.csv" for stem in sorted(DATASETS))
         raise ParseError(SOURCE_NAME, location,
-                         f"cannot tell the dataset from the file name (known: {', '.join(f'{s}.csv' for s in sorted(DATASETS))}); "
-                         "pass the dataset option")
+                         f"cannot tell the dataset from the file name (known: {known}); pass the dataset option")
     metric_columns = [column for column in METRICS if column in columns]
     # *_err is 100 - the accuracy: the same fact, so it is neither a row nor an attribute.
     kept = [c for c in columns if c not in ("model", *METRICS) and not c.endswith("_err")]

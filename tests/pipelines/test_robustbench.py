@@ -35,22 +35,26 @@ def test_source_is_registered():
 def test_first_and_last_rows_of_the_imagenet_linf_board(robustbench: Path):
     rows = parse_file(robustbench / "html-head" / "imagenet_Linf.html")
     title = "MIMIR: Masked Image Modeling for Mutual Information-based Adversarial Robustness"
-    first = dict(task=ADV, dataset="ImageNet (Linf)", model=title, row_ref="imagenet_leaderboard_Linf row 1 (rank 1)",
-                 paper_title=title, paper_url="https://arxiv.org/abs/2312.04960", arxiv_id="2312.04960",
-                 published="arXiv, Dec 2023", uses_additional_data=False,
-                 attributes={"rank": "1", "threat_model": "Linf", "eps": "4/255", "architecture": "Swin-L",
-                             "venue": "arXiv, Dec 2023", "best_known_robust_accuracy": "59.68%",
-                             "aa_eval_potentially_unreliable": False, "setting": "Swin-L"})
+    first = {
+        "task": ADV, "dataset": "ImageNet (Linf)", "model": title, "row_ref": "imagenet_leaderboard_Linf row 1 (rank 1)",
+        "paper_title": title, "paper_url": "https://arxiv.org/abs/2312.04960", "arxiv_id": "2312.04960",
+        "published": "arXiv, Dec 2023", "uses_additional_data": False,
+        "attributes": {"rank": "1", "threat_model": "Linf", "eps": "4/255", "architecture": "Swin-L",
+                       "venue": "arXiv, Dec 2023", "best_known_robust_accuracy": "59.68%",
+                       "aa_eval_potentially_unreliable": False, "setting": "Swin-L"},
+    }
     assert rows[:2] == [RawRow(metric="Clean Accuracy", value="78.62%", **first),
                         RawRow(metric="AutoAttack Robust Accuracy", value="59.68%", **first)]
     # RobustBench's own baseline: a GitHub link (no arXiv id) and venue "N/A" (no date).
-    last = dict(task=ADV, dataset="ImageNet (Linf)", model="Standardly trained model",
-                row_ref="imagenet_leaderboard_Linf row 30 (rank 30)", paper_title="Standardly trained model",
-                paper_url="https://github.com/RobustBench/robustbench/", arxiv_id=None, published=None,
-                uses_additional_data=False,
-                attributes={"rank": "30", "threat_model": "Linf", "eps": "4/255", "architecture": "ResNet-50",
-                            "venue": "N/A", "best_known_robust_accuracy": "0.0%",
-                            "aa_eval_potentially_unreliable": False, "setting": "ResNet-50"})
+    last = {
+        "task": ADV, "dataset": "ImageNet (Linf)", "model": "Standardly trained model",
+        "row_ref": "imagenet_leaderboard_Linf row 30 (rank 30)", "paper_title": "Standardly trained model",
+        "paper_url": "https://github.com/RobustBench/robustbench/", "arxiv_id": None, "published": None,
+        "uses_additional_data": False,
+        "attributes": {"rank": "30", "threat_model": "Linf", "eps": "4/255", "architecture": "ResNet-50",
+                       "venue": "N/A", "best_known_robust_accuracy": "0.0%",
+                       "aa_eval_potentially_unreliable": False, "setting": "ResNet-50"},
+    }
     assert rows[-2:] == [RawRow(metric="Clean Accuracy", value="76.52%", **last),
                          RawRow(metric="AutoAttack Robust Accuracy", value="0.0%", **last)]
 
@@ -84,13 +88,15 @@ def test_a_venue_split_by_a_line_break_reads_as_one_text(robustbench: Path):
 def test_cifar10_linf_head_first_row_and_versioned_arxiv_link(robustbench: Path):
     rows = parse_file(robustbench / "html-head" / "cifar10_Linf.html")
     title = "Adversarial Robustness Limits via Scaling-Law and Human-Alignment Studies"
-    common = dict(task=ADV, dataset="CIFAR-10 (Linf)", model=title, row_ref="cifar10_leaderboard_Linf row 1 (rank 1)",
-                  paper_title=title, paper_url="https://arxiv.org/abs/2404.09349", arxiv_id="2404.09349",
-                  published="ICML 2024", uses_additional_data=False,
-                  attributes={"rank": "1", "threat_model": "Linf", "eps": "8/255", "architecture": "WideResNet-94-16",
-                              "venue": "ICML 2024", "note": "It uses additional 300M synthetic images in training.",
-                              "best_known_robust_accuracy": "73.71%", "aa_eval_potentially_unreliable": False,
-                              "setting": "WideResNet-94-16"})
+    common = {
+        "task": ADV, "dataset": "CIFAR-10 (Linf)", "model": title, "row_ref": "cifar10_leaderboard_Linf row 1 (rank 1)",
+        "paper_title": title, "paper_url": "https://arxiv.org/abs/2404.09349", "arxiv_id": "2404.09349",
+        "published": "ICML 2024", "uses_additional_data": False,
+        "attributes": {"rank": "1", "threat_model": "Linf", "eps": "8/255", "architecture": "WideResNet-94-16",
+                       "venue": "ICML 2024", "note": "It uses additional 300M synthetic images in training.",
+                       "best_known_robust_accuracy": "73.71%", "aa_eval_potentially_unreliable": False,
+                       "setting": "WideResNet-94-16"},
+    }
     assert rows[:2] == [RawRow(metric="Clean Accuracy", value="93.68%", **common),
                         RawRow(metric="AutoAttack Robust Accuracy", value="73.71%", **common)]
     linearization = [r for r in rows if r.model == "Adversarial Robustness through Local Linearization"]
@@ -103,12 +109,14 @@ def test_cifar10_linf_head_first_row_and_versioned_arxiv_link(robustbench: Path)
 def test_corruptions_boards_have_their_own_metrics(robustbench: Path):
     rows = parse_file(robustbench / "html-head" / "imagenet_corruptions.html")
     title = "Deeper Insights into the Robustness of ViTs towards Common Corruptions"
-    first = dict(task=CORRUPTIONS, dataset="ImageNet (Corruptions)", model=title,
-                 row_ref="imagenet_leaderboard_corruptions row 1 (rank 1)", paper_title=title,
-                 paper_url="https://arxiv.org/abs/2204.12143", arxiv_id="2204.12143", published="arXiv, Apr 2022",
-                 uses_additional_data=False,
-                 attributes={"rank": "1", "threat_model": "corruptions", "architecture": "DeiT Base",
-                             "venue": "arXiv, Apr 2022", "setting": "DeiT Base"})
+    first = {
+        "task": CORRUPTIONS, "dataset": "ImageNet (Corruptions)", "model": title,
+        "row_ref": "imagenet_leaderboard_corruptions row 1 (rank 1)", "paper_title": title,
+        "paper_url": "https://arxiv.org/abs/2204.12143", "arxiv_id": "2204.12143", "published": "arXiv, Apr 2022",
+        "uses_additional_data": False,
+        "attributes": {"rank": "1", "threat_model": "corruptions", "architecture": "DeiT Base",
+                       "venue": "arXiv, Apr 2022", "setting": "DeiT Base"},
+    }
     assert rows[:3] == [RawRow(metric="Clean Accuracy", value="81.38%", **first),
                         RawRow(metric="Robust Accuracy (ImageNet-C)", value="67.55%", **first),
                         RawRow(metric="Robust Accuracy (ImageNet-3DCC)", value="65.9%", **first)]
@@ -182,14 +190,16 @@ def test_the_2021_layout_without_best_known_columns(robustbench: Path):
     """Before late 2021 there were no aa-extd / flagsd cells and the header said just "Robust accuracy"."""
     rows = parse_file(robustbench / "history" / "cifar10_Linf@2021-04-08.html")
     title = "Uncovering the Limits of Adversarial Training against Norm-Bounded Adversarial Examples"
-    common = dict(task=ADV, dataset="CIFAR-10 (Linf)", model=title, row_ref="cifar10_leaderboard_Linf row 1 (rank 1)",
-                  paper_title=title, paper_url="https://arxiv.org/abs/2010.03593", arxiv_id="2010.03593",
-                  published="arXiv, Oct 2020", uses_additional_data=True,
-                  attributes={"rank": "1", "threat_model": "Linf", "eps": "8/255", "architecture": "WideResNet-70-16",
-                              "venue": "arXiv, Oct 2020",
-                              "note": "We show the robust accuracy reported in the paper since AutoAttack performs "
-                                      "slightly worse (65.88%).",
-                              "setting": "WideResNet-70-16, extra data"})
+    common = {
+        "task": ADV, "dataset": "CIFAR-10 (Linf)", "model": title, "row_ref": "cifar10_leaderboard_Linf row 1 (rank 1)",
+        "paper_title": title, "paper_url": "https://arxiv.org/abs/2010.03593", "arxiv_id": "2010.03593",
+        "published": "arXiv, Oct 2020", "uses_additional_data": True,
+        "attributes": {"rank": "1", "threat_model": "Linf", "eps": "8/255", "architecture": "WideResNet-70-16",
+                       "venue": "arXiv, Oct 2020",
+                       "note": "We show the robust accuracy reported in the paper since AutoAttack performs "
+                               "slightly worse (65.88%).",
+                       "setting": "WideResNet-70-16, extra data"},
+    }
     assert rows[:2] == [RawRow(metric="Clean Accuracy", value="91.10%", **common),
                         RawRow(metric="AutoAttack Robust Accuracy", value="65.87%", **common)]
     assert [(r.metric, r.value, r.model, r.published, r.uses_additional_data) for r in rows[-2:]] == [
