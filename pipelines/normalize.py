@@ -53,9 +53,13 @@ def paper_key(arxiv_id: str | None, paper_url: str | None, paper_title: str | No
     return ""
 
 
-def claim_key(task: str, dataset: str, metric: str, model: str, paper: str) -> str:
-    """One claim = a model's value on a benchmark from a paper; the key is what stays the same across versions."""
-    return "\x1f".join((task, dataset, metric, model, paper))
+def claim_key(task: str, dataset: str, metric: str, model: str, paper: str, setting: str | None = None) -> str:
+    """One claim = a model's value on a benchmark from a paper; the key is what stays the same across versions.
+
+    `setting` tells apart entries a source lists under one name (timm's two image sizes of one model, RobustBench's
+    several architectures of one paper).
+    """
+    return "\x1f".join((task, dataset, metric, model, paper, setting or ""))
 
 
 def _normalize_row(row: RawRow) -> dict:
@@ -68,7 +72,9 @@ def _normalize_row(row: RawRow) -> dict:
     paper_title = collapse_whitespace(row.paper_title) or None
     paper_url = (row.paper_url or "").strip() or None
     return {
-        "claim_key": claim_key(task, dataset, metric, model, paper_key(arxiv_id, paper_url, paper_title)),
+        "claim_key": claim_key(
+            task, dataset, metric, model, paper_key(arxiv_id, paper_url, paper_title), row.attributes.get("setting")
+        ),
         "task": task,
         "dataset": dataset,
         "metric": metric,

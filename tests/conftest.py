@@ -19,3 +19,13 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.fail(f"real payloads not found at {path}: set SOTAWATCH_DATA to the shared data folder")
     return path
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A fresh, migrated warehouse file in a temporary folder (a real DuckDB, no mocks)."""
+    from warehouse.db import connect
+
+    con = connect(tmp_path / "sota.duckdb")
+    yield con
+    con.close()
