@@ -18,6 +18,7 @@ from rich.table import Table
 
 from flows.ingest import UsageError, ingest, parse_day, parse_instant, utc_now
 from pipelines.base import SourceError
+from pipelines.http import HttpClient
 from pipelines.registry import UnknownSourceError, get_source, source_names
 from warehouse import queries
 from warehouse.db import WarehouseError, connect
@@ -37,12 +38,6 @@ KnownAtOption = Annotated[
 ]
 NoExtraOption = Annotated[bool, typer.Option("--no-extra-data", help="Leave out results known to use extra training data.")]
 EstimatesOption = Annotated[bool, typer.Option("--estimates", help="Count estimated values (marked ~) too.")]
-
-
-class Exit(Exception):
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
 
 
 def _known_at(text: str | None) -> date | datetime | None:
@@ -90,6 +85,14 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _lock_wait() -> float:
+    """How long to wait for another process holding the database (SOTA_LOCK_TIMEOUT seconds, default 10)."""
+    try:
+        return float(os.environ.get("SOTA_LOCK_TIMEOUT", "10"))
+    except ValueError:
+        raise UsageError("SOTA_LOCK_TIMEOUT must be a number of seconds") from None
+
+
 def _extra(no_extra_data: bool) -> bool | None:
     return False if no_extra_data else None
 
@@ -103,13 +106,17 @@ def load(
     ] = None,
     task: Annotated[Optional[str], typer.Option("--task")] = None,
     dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries for errors that can pass (429, 5xx).")] = 4,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load one payload as a snapshot."""
     get_source(source)  # an unknown source fails before the database is touched
-    with connect(db) as con:
-        report = ingest(con, source, location, options={"task": task, "dataset": dataset}, observed_at=observed_at)
+    with connect(db, wait_seconds=_lock_wait()) as con:
+        report = ingest(
+            con, source, location, options={"task": task, "dataset": dataset}, observed_at=observed_at,
+            client=HttpClient(max_retries=retries),
+        )
     if as_json:
         out.print_json(json.dumps({k: _jsonable(v) for k, v in report.__dict__.items()}))
     else:
@@ -131,7 +138,7 @@ def asof(
     """The best result per benchmark published on or before DATE."""
     cut = parse_day(day, what="DATE")
     known = _known_at(known_at)
-    with connect(db, read_only=True) as con:
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=_extra(no_extra_data), estimates=estimates)
     _emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
@@ -153,7 +160,7 @@ def leaderboard(
 ) -> None:
     """One benchmark's ranked board as of a date."""
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
-    with connect(db, read_only=True) as con:
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=_known_at(known_at),
                                    extra_data=_extra(no_extra_data), estimates=estimates)
     _emit(rows, ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
@@ -172,7 +179,7 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """The SOTA steps of one benchmark, in publication order."""
-    with connect(db, read_only=True) as con:
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.sota_history(con, task, dataset, metric, known_at=_known_at(known_at),
                                     extra_data=_extra(no_extra_data), estimates=estimates)
     _emit(rows, ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
@@ -186,7 +193,7 @@ def sql_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run ad hoc SQL on a read-only connection (tables, views and macros such as sota_as_of)."""
-    with connect(db, read_only=True) as con:
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         queries.lock_down(con)
         columns, rows = queries.run_readonly_sql(con, query)
     _emit([dict(zip(columns, row)) for row in rows], columns, as_json, "", "(no rows)")
@@ -200,7 +207,7 @@ def rejects(
     as_json: JsonOption = False,
 ) -> None:
     """Rows that failed validation, with their reasons."""
-    with connect(db, read_only=True) as con:
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.rejects(con, snapshot_id=snapshot, limit=limit)
     _emit(rows, ["snapshot_id", "source", "row_ref", "reason"], as_json, "Rejected rows", "no rejects")
 
@@ -213,7 +220,7 @@ def snapshots(
     as_json: JsonOption = False,
 ) -> None:
     """What was loaded, when it was current, and what it changed."""
-    with connect(db, read_only=True) as con:
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.snapshots(con, source=source, limit=limit)
     _emit(rows, ["snapshot_id", "source", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
                  "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
@@ -240,8 +247,6 @@ def _mount_optional_apps() -> None:
 
 _mount_optional_apps()
 
-_EXPECTED = (UsageError, SourceError, UnknownSourceError, WarehouseError, LoadError, Exit)
-
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: typer's own usage errors exit 2; ours print one line."""
@@ -253,20 +258,16 @@ def main(argv: list[str] | None = None) -> int:
         err.print("aborted")
         return 1
     except Exception as error:  # noqa: BLE001 - the one place that turns errors into exit codes
-        import click
-
-        if isinstance(error, click.exceptions.UsageError):
-            err.print(f"usage error: {error.format_message()}")
-            return 2
-        if isinstance(error, click.exceptions.ClickException):
-            err.print(f"error: {error.format_message()}")
-            return error.exit_code
-        if isinstance(error, UsageError) or isinstance(error, UnknownSourceError):
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            # typer's own (vendored click) errors: a missing option, a bad choice; usage errors exit 2
+            err.print(f"usage error: {error.format_message()}", markup=False, highlight=False)
+            return int(error.exit_code)
+        if isinstance(error, (UsageError, UnknownSourceError)):
             err.print(f"error: {error}", markup=False, highlight=False)
             return 2
-        if isinstance(error, _EXPECTED):
+        if isinstance(error, (SourceError, WarehouseError, LoadError)):
             err.print(f"error: {error}", markup=False, highlight=False)
-            return getattr(error, "code", 1)
+            return 1
         if os.environ.get("SOTA_DEBUG"):
             raise
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
