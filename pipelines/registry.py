@@ -14,10 +14,6 @@ SOURCE_MODULES: dict[str, str] = {
     "csv": "pipelines.csv_table",
     "timm-csv": "pipelines.timm_csv",
     "robustbench-html": "pipelines.robustbench",
-    "html-table": "pipelines.html_table",
-    "model-index": "pipelines.model_index",
-    "epoch-csv": "pipelines.epoch_csv",
-    "ilsvrc-csv": "pipelines.ilsvrc",
 }
 
 
