@@ -18,7 +18,7 @@ from rich.table import Table
 
 from flows.ingest import UsageError, ingest, parse_day, parse_instant, utc_now
 from pipelines.base import SourceError
-from pipelines.http import HttpClient
+from pipelines.http import FetchError, HttpClient
 from pipelines.registry import UnknownSourceError, get_source, source_names
 from warehouse import queries
 from warehouse.db import WarehouseError, connect
@@ -85,6 +85,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+class SourceUnreachable(SourceError):
+    pass
+
+
 def _lock_wait() -> float:
     """How long to wait for another process holding the database (SOTA_LOCK_TIMEOUT seconds, default 10)."""
     try:
@@ -113,10 +117,13 @@ def load(
     """Load one payload as a snapshot."""
     get_source(source)  # an unknown source fails before the database is touched
     with connect(db, wait_seconds=_lock_wait()) as con:
-        report = ingest(
-            con, source, location, options={"task": task, "dataset": dataset}, observed_at=observed_at,
-            client=HttpClient(max_retries=retries),
-        )
+        try:
+            report = ingest(
+                con, source, location, options={"task": task, "dataset": dataset}, observed_at=observed_at,
+                client=HttpClient(max_retries=retries),
+            )
+        except FetchError as error:
+            raise SourceUnreachable(f"source {source} could not be reached: {error}") from None
     if as_json:
         out.print_json(json.dumps({k: _jsonable(v) for k, v in report.__dict__.items()}))
     else:

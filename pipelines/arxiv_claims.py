@@ -295,8 +295,7 @@ _MODEL_STOP = {
     "Our", "In", "On", "For", "With", "By", "The", "This", "These", "Notably", "Moreover", "Furthermore",
     "Transformers", "Transformer", "MFLOPs", "TFLOPs", "LeViT's",
 }
-_MODEL_RE = re.compile(r"^(?:[A-Z][a-z]+[A-Z][\w\-/.]*|[A-Z][a-z]*[A-Z]{1,}[\w\-/.]*|[A-Z]{2,}[\w\-/.]*"
-                       r"|[A-Za-z][a-z]*[A-Za-z]*-[\w\-/.]+|[A-Z][\w]*\d[\w\-/.]*)$")
+_MODEL_RE = re.compile(r"^(?=[A-Za-z])(?=(?:.*[A-Z]){2}|.*[A-Z].*\d|.*\d.*[A-Z])[\w\-/.]+$")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -476,6 +475,7 @@ class _Num:
     families: frozenset[str] = frozenset()
     is_baseline: bool = False
     setting: str | None = None
+    model: str | None = None
     mods: list[str] = field(default_factory=list)
 
 
@@ -546,6 +546,21 @@ class _Abstract:
                 depth -= 1
         return None
 
+    def holds_result(self, close: int, start: int) -> bool:
+        """Whether the bracket group ending at token `close` contains a result or a delta."""
+        depth = 0
+        for k in range(close - 1, start - 1, -1):
+            t = self.toks[k]
+            if t.kind == "PUNCT" and t.text == ")":
+                depth += 1
+            elif t.kind == "PUNCT" and t.text == "(":
+                if depth == 0:
+                    return False
+                depth -= 1
+            elif k in self.nums and self.nums[k].status in ("candidate", "delta"):
+                return True
+        return False
+
     def scope_start(self, i: int) -> int:
         """First token of the clause a number belongs to: back to a comma, colon or semicolon outside brackets,
         or to the previous result or delta, or to the sentence start. A number in brackets takes the clause of
@@ -558,6 +573,8 @@ class _Abstract:
         while k >= s0:
             t = self.toks[k]
             if t.kind == "PUNCT" and t.text == ")":
+                if depth == 0 and self.holds_result(k, s0):
+                    break
                 depth += 1
             elif t.kind == "PUNCT" and t.text == "(":
                 if depth == 0:
@@ -582,7 +599,7 @@ def extract_claims(title: str, abstract: str, arxiv_id: str | None = None) -> li
         num.status = _classify(doc, num)
     for s in doc.sents:
         _resolve_groups(doc, s)
-    claims: list[Claim] = []
+    # First every number's metric, dataset and owner, in text order (each may lean on the results before it) ...
     resolved: list[_Num] = []
     for i in sorted(doc.nums):
         num = doc.nums[i]
@@ -590,23 +607,22 @@ def extract_claims(title: str, abstract: str, arxiv_id: str | None = None) -> li
             continue
         if not _resolve_metric(doc, num, resolved):
             num.status = "none"
-            continue
-        if _delta_after_metric(doc, num):
+        elif _delta_after_metric(doc, num):
             num.status = "delta"
-            continue
-        if num.average:
+        elif num.average or not _resolve_dataset(doc, num, resolved):
             num.status = "none"
-            continue
-        if not _resolve_dataset(doc, num, resolved):
-            num.status = "none"
-            continue
-        num.is_baseline = _is_baseline(doc, num)
+        else:
+            num.is_baseline = _is_baseline(doc, num)
+            resolved.append(num)
+    # ... then what needs the final status of the numbers after it: the clause's end, setting, model and quote.
+    claims: list[Claim] = []
+    for num in resolved:
         num.setting = _setting(doc, num)
-        resolved.append(num)
+        num.model = _model(doc, num)
         claims.append(Claim(
             arxiv_id=arxiv_id, dataset=num.dataset or "", metric=_canonical_metric(num),
             value=num.tok.value, unit="%" if num.tok.pct else None, setting=num.setting,
-            model=_model(doc, num), is_baseline=num.is_baseline, quote=_quote(doc, num)))
+            model=num.model, is_baseline=num.is_baseline, quote=_quote(doc, num)))
     return _dedupe(claims)
 
 
@@ -1023,10 +1039,32 @@ def _scan_right(doc: _Abstract, num: _Num, fam: frozenset[str] | None) -> int | 
         elif t.kind == "MET" and t.base is not None and fam is not None and _METRIC_FAMILIES.get(t.base) is not None \
                 and not (_METRIC_FAMILIES[t.base] & fam):
             return None
-        elif t.kind == "DS" and _fits(t, fam):
+        elif t.kind == "DS" and _fits(t, fam) and not _heads_next_result(doc, k, s1):
             return k
         k += 1
     return None
+
+
+_DATASET_PREPOSITIONS = {"on", "in", "for", "of", "at", "across", "the", "using", "over"}
+
+
+def _heads_next_result(doc: _Abstract, k: int, end: int) -> bool:
+    """A dataset named after "and" or a comma and followed by its own metric or value ("..., and SQuAD v2.0 Test F1
+    to 83.1") belongs to the result that follows, not to the one before."""
+    before = doc.prev(k, doc.sent_of[k][0])
+    if before is not None and doc.toks[before].low in _DATASET_PREPOSITIONS:
+        return False
+    j = doc.next(k, end)
+    for _ in range(4):
+        if j is None:
+            return False
+        t = doc.toks[j]
+        if t.kind == "MET" or (t.kind == "NUM" and j in doc.nums and doc.nums[j].status == "candidate"):
+            return True
+        if t.kind == "PUNCT":
+            return False
+        j = doc.next(j, end)
+    return False
 
 
 # -- whose number, which setting, which model, which quote -------------------------------------------------------
@@ -1119,20 +1157,26 @@ def _model_like(t: _Tok) -> bool:
 
 
 def _model(doc: _Abstract, num: _Num) -> str | None:
-    s0, s1 = num.sent
+    """The model a number belongs to: a model-like name in its clause, else after "with"/"using" to its right,
+    else the model of the result it qualifies or follows in the same sentence, else the nearest name before it in
+    the sentence, else the name a short title gives the paper. A baseline gets only a name from its own clause."""
+    s0, _ = num.sent
     start = doc.scope_start(num.i)
     for k in range(start, num.i):
         if _model_like(doc.toks[k]):
             return doc.toks[k].text
     end = _scope_end(doc, num)
     for k in range(num.i + 1, end):
-        t = doc.toks[k]
-        if t.kind == "WORD" and t.low in ("with", "using", "by") :
-            for m in range(k + 1, min(k + 5, end)):
+        if doc.toks[k].kind == "WORD" and doc.toks[k].low in ("with", "using", "by"):
+            for m in range(k + 1, min(k + 6, end)):
                 if _model_like(doc.toks[m]):
                     return doc.toks[m].text
     if num.is_baseline:
         return None
+    earlier = [n for k, n in sorted(doc.nums.items())
+               if k < num.i and n.sent == num.sent and n.status == "candidate" and not n.is_baseline]
+    if earlier and earlier[-1].model is not None:
+        return earlier[-1].model
     for k in range(start - 1, s0 - 1, -1):
         if _model_like(doc.toks[k]):
             return doc.toks[k].text
@@ -1140,38 +1184,67 @@ def _model(doc: _Abstract, num: _Num) -> str | None:
 
 
 def _model_from_title(title: str) -> str | None:
-    for part in re.split(r":\s*", title):
-        words = part.split()
-        if 0 < len(words) <= 3 and any(_MODEL_RE.match(w) and w not in _MODEL_STOP for w in words):
-            return part.strip()
-    return None
+    """ "CoCa: Contrastive Captioners ..." -> "CoCa"; "...: FixEfficientNet" -> "FixEfficientNet"; "Mask R-CNN"."""
+    parts = [p.strip() for p in title.split(":")]
+    if len(parts) > 1:
+        if 0 < len(parts[0].split()) <= 3:
+            return parts[0]
+        tail = parts[-1]
+        if 0 < len(tail.split()) <= 3 and any(_MODEL_RE.match(w) for w in tail.split()):
+            return tail
+        return None
+    return title.strip() if 0 < len(title.split()) <= 3 else None
+
+
+_DATASET_TAIL = {"test", "val", "validation", "set", "dataset", "benchmark", "challenge", "task", "split",
+                 "test-dev", "classification"}
 
 
 def _quote(doc: _Abstract, num: _Num) -> str:
+    """The words that state the claim: the number's clause (from its bracket, or from the word after the
+    "and"/"/" that joins it to an earlier result), its metric phrase and its dataset when named nearby."""
     s0, s1 = num.sent
-    start_tok = doc.scope_start(num.i)
-    a = doc.toks[start_tok].start if start_tok < num.i else num.tok.start
+    start = doc.scope_start(num.i)
+    paren = doc.enclosing_paren(num.i, s0)
+    if paren is not None and paren >= start:
+        start = paren
+    elif start > s0 and (doc.toks[start - 1].kind == "NUM" or doc.toks[start - 1].text == ")"):
+        for k in range(num.i - 1, start - 1, -1):
+            t = doc.toks[k]
+            if t.low in ("and", "or") or t.text in ("/", ","):
+                start = k + 1
+                break
+    while start < num.i and doc.toks[start].kind == "PUNCT" and doc.toks[start].text in ",;:/":
+        start += 1
+    a = doc.toks[start].start if start < num.i else num.tok.start
     b = num.tok.end
+    if doc.text[b:b + 1] == "$":
+        b += 1
     for k in (num.metric_first, num.metric_last):
         if k is not None:
             a, b = min(a, doc.toks[k].start), max(b, doc.toks[k].end)
-    if num.dataset_tok is not None and s0 <= num.dataset_tok < s1:
-        lo, hi = sorted((num.i, num.dataset_tok))
-        between = [k for k in range(lo + 1, hi) if k in doc.nums and doc.nums[k].status == "candidate"]
-        if num.dataset_tok < num.i or not between:
-            a, b = min(a, doc.toks[num.dataset_tok].start), max(b, doc.toks[num.dataset_tok].end)
-    quote = doc.text[a:b]
-    # Close a bracket the quote opened ("Flowers (98.8%" -> "Flowers (98.8%)").
-    if quote.count("(") > quote.count(")"):
+    if num.inherited_from is not None:
+        end = _scope_end(doc, num)
+        if end - 1 > num.i:
+            b = max(b, doc.toks[end - 1].end)
+    ds = num.dataset_tok
+    if ds is not None and s0 <= ds < s1:
+        if ds > num.i:
+            last = ds
+            while last + 1 < s1 and doc.toks[last + 1].low in _DATASET_TAIL:
+                last += 1
+            b = max(b, doc.toks[last].end)
+        elif doc.toks[ds].start >= a:
+            pass
+        elif ds == num.paren_ds:
+            a = doc.toks[ds].start
+        elif doc.prev(ds, s0) == s0 and doc.toks[s0].low in ("on", "for", "in"):
+            a = doc.toks[s0].start  # "On CIFAR-10 itself, NASNet achieves 2.4% error rate"
+    if doc.text[a:b].count("(") > doc.text[a:b].count(")"):
         close = doc.text.find(")", b)
-        sent_end = doc.toks[s1 - 1].end
-        if close != -1 and close < sent_end:
+        if close != -1 and close < doc.toks[s1 - 1].end:
             b = close + 1
-    quote = doc.text[a:b]
-    stripped = quote.strip().lstrip(",;:").strip()
-    if stripped.startswith("(") and stripped.count("(") > stripped.count(")"):
-        stripped = stripped[1:].strip()
-    return stripped.rstrip(",;:").strip()
+    return doc.text[a:b].strip().rstrip(".,;:").rstrip()
 
 
 def _canonical_metric(num: _Num) -> str:

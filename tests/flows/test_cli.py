@@ -119,7 +119,7 @@ def test_unreachable_source_says_which(tmp_path):
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/evaluation-tables.json.gz"
     result = sota_process("load", url, "--source", "pwc-dump", "--retries", "0", cwd=tmp_path)
-    assert_one_line_error(result, 1, url)
+    assert_one_line_error(result, 1, f"source pwc-dump could not be reached: GET {url} failed after 1 attempt")
 
 
 def test_a_locked_database_is_reported_not_crashed_on(loaded):
