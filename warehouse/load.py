@@ -93,6 +93,11 @@ def find_unchanged(
     return (row[0], row[1]) if row else None
 
 
+def _insert_snapshot(con, *, options: dict, **columns) -> int:
+    """One row of `snapshots`; returns its id."""
+    return first_row(con, "insert_snapshot", {**columns, "options": _options_json(options)})[0]
+
+
 def _register_and_store(
     con, source: str, description: str, full_listing: bool, payload: bytes, sha: str, now: datetime
 ):
@@ -120,21 +125,18 @@ def record_unchanged(
         return LoadReport(previous_id, source, location, previous_observed, "already-loaded")
     con.execute("BEGIN TRANSACTION")
     try:
-        snapshot_id = first_row(
+        snapshot_id = _insert_snapshot(
             con,
-            "insert_snapshot",
-            {
-                "source": source,
-                "location": location,
-                "options": _options_json(options),
-                "observed_at": observed_at,
-                "loaded_at": now,
-                "sha256": sha256,
-                "status": "unchanged",
-                "error": None,
-                "rows_parsed": 0,
-            },
-        )[0]
+            options=options,
+            source=source,
+            location=location,
+            observed_at=observed_at,
+            loaded_at=now,
+            sha256=sha256,
+            status="unchanged",
+            error=None,
+            rows_parsed=0,
+        )
         run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
         run(
             con,
@@ -171,21 +173,18 @@ def record_failure(
     con.execute("BEGIN TRANSACTION")
     try:
         _register_and_store(con, source, description, full_listing, payload, sha, now)
-        snapshot_id = first_row(
+        snapshot_id = _insert_snapshot(
             con,
-            "insert_snapshot",
-            {
-                "source": source,
-                "location": location,
-                "options": _options_json(options),
-                "observed_at": observed_at,
-                "loaded_at": now,
-                "sha256": sha,
-                "status": "failed",
-                "error": error,
-                "rows_parsed": 0,
-            },
-        )[0]
+            options=options,
+            source=source,
+            location=location,
+            observed_at=observed_at,
+            loaded_at=now,
+            sha256=sha,
+            status="failed",
+            error=error,
+            rows_parsed=0,
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -236,21 +235,18 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: 
         _register_and_store(
             con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
         )
-        snapshot_id = first_row(
+        snapshot_id = _insert_snapshot(
             con,
-            "insert_snapshot",
-            {
-                "source": snapshot.source,
-                "location": snapshot.location,
-                "options": _options_json(snapshot.options),
-                "observed_at": snapshot.observed_at,
-                "loaded_at": now,
-                "sha256": sha,
-                "status": "loaded",
-                "error": None,
-                "rows_parsed": snapshot.rows_parsed,
-            },
-        )[0]
+            options=snapshot.options,
+            source=snapshot.source,
+            location=snapshot.location,
+            observed_at=snapshot.observed_at,
+            loaded_at=now,
+            sha256=sha,
+            status="loaded",
+            error=None,
+            rows_parsed=snapshot.rows_parsed,
+        )
         step = {**params, "snapshot_id": snapshot_id}
         run(con, "insert_snapshot_boards", {"snapshot_id": snapshot_id})
         run(
