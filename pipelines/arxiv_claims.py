@@ -98,6 +98,11 @@ _DATASET_NAMES: tuple[_DatasetName, ...] = (
     _ds(r"ImageNet-?(?-i:C)", "ImageNet-C", CLS),
     _ds(r"ImageNet-?(?-i:P)", "ImageNet-P", CLS),
     _ds(r"ImageNet[- ]?5[kK]", "ImageNet-5K", CLS),
+    _ds(r"Tiny[- ]ImageNet(?:[- ]200)?", "Tiny ImageNet", CLS),
+    _ds(r"ImageNet[- ]?100", "ImageNet-100", CLS),
+    _ds(r"ImageNet[- ]?LT", "ImageNet-LT", CLS),
+    _ds(r"ImageNet[- ]?(?-i:O)", "ImageNet-O", CLS),
+    _ds(r"(?:ImageNet[- ]?)(?:32|64|128|256|512)\s?[x×]\s?(?:32|64|128|256|512)", "ImageNet generation", "gen"),
     _ds(r"ImageNet (?:object )?(?:detection|DET)", "ImageNet detection", DET),
     _ds(r"ImageNet locali[sz]ation", "ImageNet localization", "loc"),
     _ds(r"ImageNet[- ]?VID", "ImageNet VID", DET),
@@ -171,24 +176,29 @@ _METRIC_NAMES: tuple[tuple[str, tuple[str, ...], str | None, bool], ...] = (
     (r"mean corruption errors?|mCE", (), "mCE", False),
     (r"mean flip rates?|mFR", (), "mFR", False),
     (r"word error rates?|WER", (), "WER", False),
-    (r"(?:box|bbox)\s*/\s*mask\s+mAP", ("box", "mask"), "mAP", False),
-    (r"(?:box|bbox)\s*/\s*mask\s+AP", ("box", "mask"), "AP", False),
-    (r"(?:box|bbox|bounding[- ]box)\s+mAP", ("box",), "mAP", False),
-    (r"(?:box|bbox|bounding[- ]box)\s+AP", ("box",), "AP", False),
-    (r"mask\s+mAP", ("mask",), "mAP", False),
-    (r"mask\s+AP", ("mask",), "AP", False),
+    (r"(?:box|bbox)\s*/\s*mask\s+mAPs?", ("box", "mask"), "mAP", False),
+    (r"(?:box|bbox)\s*/\s*mask\s+APs?", ("box", "mask"), "AP", False),
+    (r"(?:box|bbox|bounding[- ]box)\s+mAPs?", ("box",), "mAP", False),
+    (r"(?:box|bbox|bounding[- ]box)\s+APs?", ("box",), "AP", False),
+    (r"mask\s+mAPs?", ("mask",), "mAP", False),
+    (r"mask\s+APs?", ("mask",), "AP", False),
     (r"AP\^?\{?box\}?", ("box",), "AP", True),
     (r"AP\^?\{?mask\}?", ("mask",), "AP", True),
-    (r"mean average precision|mAP", (), "mAP", False),
-    (r"average precision|AP(?:50|75)?", (), "AP", False),
+    (r"AP_?\{?50\}?", (), "AP50", True),
+    (r"AP_?\{?75\}?", (), "AP75", True),
+    (r"mean average precision|mAPs?", (), "mAP", False),
+    (r"average precision|APs?", (), "AP", False),
     (r"mIoU|mean IoU|mean intersection[- ]over[- ]union", (), "mIoU", False),
     (r"BLEU(?: score)?", (), "BLEU", False),
     (r"F1(?: score)?|F-score", (), "F1", False),
     (r"exact match|EM", (), "EM", False),
     (r"FID(?: score)?", (), "FID", False),
+    (r"Inception [Ss]core", (), "IS", True),
     (r"PQ", (), "PQ", False),
     (r"CIDEr", (), "CIDEr", False),
     (r"perplexity|PPL", (), "perplexity", False),
+    (r"[Aa]cc(?:uracy)?\s?@\s?1", ("top1",), "accuracy", True),
+    (r"[Aa]cc(?:uracy)?\s?@\s?5", ("top5",), "accuracy", True),
     (r"[Tt]op[- ]?1\s*/\s*[Tt]op[- ]?5", ("top1", "top5"), None, True),
     (r"[Tt]op[- ]?1", ("top1",), None, True),
     (r"[Tt]op[- ]?5", ("top5",), None, True),
@@ -197,7 +207,7 @@ _METRIC_NAMES: tuple[tuple[str, tuple[str, ...], str | None, bool], ...] = (
     (r"score", (), "score", False),
 )
 # Abbreviations that are case-sensitive words (an "em" or "ap" in running text is not a metric).
-_CASE_SENSITIVE_METRICS = {"mCE", "mFR", "WER", "mAP", "AP", "F1", "EM", "FID", "PQ", "PPL", "mIoU"}
+_CASE_SENSITIVE_METRICS = {"mCE", "mFR", "WER", "mAP", "mAPs?", "AP", "APs?", "F1", "EM", "FID", "PQ", "PPL"}
 
 # Which dataset families a metric base measures (None: any).
 _METRIC_FAMILIES: dict[str | None, frozenset[str] | None] = {
@@ -207,6 +217,9 @@ _METRIC_FAMILIES: dict[str | None, frozenset[str] | None] = {
     "mCE": frozenset({CLS}),
     "mFR": frozenset({CLS}),
     "AP": frozenset({DET}),
+    "AP50": frozenset({DET}),
+    "AP75": frozenset({DET}),
+    "IS": frozenset({"gen"}),
     "mAP": frozenset({DET}),
     "mIoU": frozenset({SEMSEG}),
     "BLEU": frozenset({MT, CAPTION}),
@@ -252,6 +265,7 @@ _COMPARISON = re.compile(
 _RIGHT_STOP = re.compile(
     r"^(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|than|compared|comparing|versus|vs|match|matches|matching|"
     r"while|whereas|unlike)$")
+_GAIN_WORD = re.compile(r"^(?:improv\w*|gains?|better|advantage|margin|lead|boost\w*)$")
 _FIRST_PERSON = {"we", "our", "ours", "us"}
 _DELTA_AFTER = {
     "better", "higher", "lower", "worse", "more", "less", "fewer", "improvement", "improvements", "gain", "gains",
@@ -267,8 +281,15 @@ _DELTA_FILLERS = {"of", "a", "an", "the", "up", "to", "about", "around", "nearly
                   "approximately", "more", "than", "at", "least", "large", "average", "only", "just"}
 _PERCENT_NOT_RESULT = {"of", "labels", "labeled", "labelled", "label", "data", "masking", "mask", "masked",
                        "sparsity", "subset", "training", "sampling", "pruning", "compression", "dropout"}
-_QUANTITY_BEFORE = {"ratio", "rate", "masking", "mask", "fraction", "proportion", "sparsity", "dropout", "only",
-                    "just", "using", "use", "uses", "with"}
+_QUANTITY_BEFORE = {"ratio", "rate", "masking", "mask", "fraction", "proportion", "sparsity", "dropout"}
+# Words after a number that make it a size, not a result ("(224 size)", "at 384 resolution").
+_QUANTITY_AFTER = {"times", "fold", "million", "billion", "thousand", "size", "resolution", "px", "pixels", "crops",
+                   "layers", "parameters", "params", "images", "examples", "classes", "categories", "epochs", "steps",
+                   "days", "hours", "gpus", "tpus", "samples", "tokens", "models", "tasks", "datasets", "benchmarks"}
+_AFTER_BARE_VALUE = {"on", "in", "for", "at", "and", "or", "with", "while", "which", "when", "using", "by", "after",
+                     "without", "as", "among", "over", "compared", "than", "respectively", "outperforming",
+                     "surpassing", "establishing", "setting", "under", "from", "to", "only", "even", "respectively",
+                     "across", "within", "top", "of"}
 _SKIP_WORDS = {"sim", "approx", "le", "leq", "ge", "geq", "mathbf", "textbf", "bf"}
 _SKIP_PUNCT = {"$", "\\", "~", "{", "}"}
 
@@ -295,7 +316,7 @@ _MODEL_STOP = {
     "Our", "In", "On", "For", "With", "By", "The", "This", "These", "Notably", "Moreover", "Furthermore",
     "Transformers", "Transformer", "MFLOPs", "TFLOPs", "LeViT's",
 }
-_MODEL_RE = re.compile(r"^(?=[A-Za-z])(?=(?:.*[A-Z]){2}|.*[A-Z].*\d|.*\d.*[A-Z])[\w\-/.]+$")
+_MODEL_RE = re.compile(r"^(?=[A-Za-z][\w\-/.]{2})(?=(?:.*[A-Z]){2}|.*[A-Z].*\d|.*\d.*[A-Z])[\w\-/.]+$")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -320,28 +341,26 @@ class _Tok:
     base: str | None = None
 
 
-def _compile_datasets() -> list[tuple[re.Pattern[str], _DatasetName]]:
-    out = []
-    for name in _DATASET_NAMES:
-        flags = 0 if name.case_sensitive else re.I
-        out.append((re.compile(r"(?<![\w-])(?:" + name.pattern + r")(?![\w])", flags), name))
-    return out
+def _compile_datasets() -> re.Pattern[str]:
+    parts = []
+    for n, name in enumerate(_DATASET_NAMES):
+        body = name.pattern if not name.case_sensitive else "(?-i:" + name.pattern + ")"
+        parts.append(f"(?P<d{n}>{body})")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.I)
 
 
-def _compile_metrics() -> list[tuple[re.Pattern[str], tuple[str, ...], str | None]]:
-    out = []
-    for pattern, quals, base, cs in _METRIC_NAMES:
+def _compile_metrics() -> re.Pattern[str]:
+    parts = []
+    for n, (pattern, _quals, _base, cs) in enumerate(_METRIC_NAMES):
         alternatives = []
         for alt in _split_alternatives(pattern):
             # Short abbreviations are matched case-sensitively, words case-insensitively.
-            if not cs and alt in _CASE_SENSITIVE_METRICS or alt.startswith("AP(") or alt.startswith("AP\\"):
+            if cs or alt in _CASE_SENSITIVE_METRICS or alt.startswith(("AP(", "AP\\")):
                 alternatives.append("(?-i:" + alt + ")")
             else:
                 alternatives.append(alt)
-        body = "|".join(alternatives)
-        flags = 0 if cs else re.I
-        out.append((re.compile(r"(?<![\w-])(?:" + body + r")(?![\w])", flags), quals, base))
-    return out
+        parts.append(f"(?P<m{n}>" + "|".join(alternatives) + ")")
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w])", re.I)
 
 
 def _split_alternatives(pattern: str) -> list[str]:
@@ -360,62 +379,59 @@ def _split_alternatives(pattern: str) -> list[str]:
     return parts
 
 
-_DATASET_RES = _compile_datasets()
-_METRIC_RES = _compile_metrics()
+_DATASET_RE = _compile_datasets()
+_METRIC_RE = _compile_metrics()
 
 
 def _tokenize(text: str) -> list[_Tok]:
-    taken: list[tuple[int, int]] = []
+    """URLs, dataset names, metric phrases and numbers, in that priority where they overlap; then words and
+    punctuation in the gaps."""
+    used = bytearray(len(text))
     toks: list[_Tok] = []
 
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+    def claim(a: int, b: int) -> bool:
+        if any(used[a:b]):
+            return False
+        used[a:b] = b"\x01" * (b - a)
+        return True
 
     for m in _URL_RE.finditer(text):
-        taken.append(m.span())
-        toks.append(_Tok("URL", m.start(), m.end(), m.group()))
-    for pattern, name in _DATASET_RES:
-        for m in pattern.finditer(text):
-            if free(*m.span()):
-                taken.append(m.span())
-                toks.append(_Tok("DS", m.start(), m.end(), m.group(), canonical=name.canonical,
-                                 families=name.families, role=name.role))
-    for pattern, quals, base in _METRIC_RES:
-        for m in pattern.finditer(text):
-            if free(*m.span()):
-                taken.append(m.span())
-                toks.append(_Tok("MET", m.start(), m.end(), m.group(), quals=quals, base=base))
+        if claim(*m.span()):
+            toks.append(_Tok("URL", m.start(), m.end(), m.group()))
+    for m in _DATASET_RE.finditer(text):
+        if claim(*m.span()):
+            name = _DATASET_NAMES[int(m.lastgroup[1:])]
+            toks.append(_Tok("DS", m.start(), m.end(), m.group(), canonical=name.canonical,
+                             families=name.families, role=name.role))
+    for m in _METRIC_RE.finditer(text):
+        if claim(*m.span()):
+            _pattern, quals, base, _cs = _METRIC_NAMES[int(m.lastgroup[1:])]
+            toks.append(_Tok("MET", m.start(), m.end(), m.group(), quals=quals, base=base))
     for m in _NUM_RE.finditer(text):
-        if not free(*m.span()):
-            continue
         if m.start() > 0 and text[m.start() - 1] == "/" and not _slash_pair(text, m.start() - 1):
             continue
-        unit = m.group(2) or ""
-        toks.append(_Tok("NUM", m.start(), m.end(), m.group(), value=float(m.group(1).replace(",", "")),
-                         pct=bool(unit.strip())))
-        taken.append(m.span())
-    taken.sort()
-    pos = 0
-    gaps = []
-    for s, e in taken:
-        if s > pos:
-            gaps.append((pos, s))
-        pos = max(pos, e)
-    gaps.append((pos, len(text)))
-    for a, b in gaps:
-        i = a
-        while i < b:
-            ch = text[i]
-            if ch.isspace():
-                i += 1
-                continue
-            m = _WORD_RE.match(text, i, b)
-            if m:
-                toks.append(_Tok("WORD", m.start(), m.end(), m.group(), low=m.group().lower()))
-                i = m.end()
-            else:
-                toks.append(_Tok("PUNCT", i, i + 1, ch, low=ch))
-                i += 1
+        if claim(*m.span()):
+            unit = m.group(2) or ""
+            toks.append(_Tok("NUM", m.start(), m.end(), m.group(), value=float(m.group(1).replace(",", "")),
+                             pct=bool(unit.strip())))
+    i, n = 0, len(text)
+    while i < n:
+        if used[i] or text[i].isspace():
+            i += 1
+            continue
+        m = _WORD_RE.match(text, i)
+        if m and not any(used[m.start():m.end()]):
+            toks.append(_Tok("WORD", m.start(), m.end(), m.group(), low=m.group().lower()))
+            i = m.end()
+        elif m:
+            end = i
+            while end < m.end() and not used[end]:
+                end += 1
+            toks.append(_Tok("WORD", i, end, text[i:end], low=text[i:end].lower()))
+            i = end
+        else:
+            toks.append(_Tok("PUNCT", i, i + 1, text[i], low=text[i]))
+            i += 1
     toks.sort(key=lambda t: t.start)
     for t in toks:
         if not t.low:
@@ -476,6 +492,7 @@ class _Num:
     is_baseline: bool = False
     setting: str | None = None
     model: str | None = None
+    qual_index: int = 0
     mods: list[str] = field(default_factory=list)
 
 
@@ -614,6 +631,8 @@ def extract_claims(title: str, abstract: str, arxiv_id: str | None = None) -> li
         else:
             num.is_baseline = _is_baseline(doc, num)
             resolved.append(num)
+    for sent in doc.sents:
+        _respectively(doc, sent, resolved)
     # ... then what needs the final status of the numbers after it: the clause's end, setting, model and quote.
     claims: list[Claim] = []
     for num in resolved:
@@ -660,7 +679,7 @@ def _classify(doc: _Abstract, num: _Num) -> str:
     left = doc.words_before(num.i, s0, 6)
     right = doc.words_after(num.i, s1, 2)
     # "by 4.0%", "by over 2 BLEU", "by up to 1%"
-    for k, w in enumerate(left):
+    for w in left:
         if w.kind != "WORD":
             break
         if w.low == "by":
@@ -681,13 +700,19 @@ def _classify(doc: _Abstract, num: _Num) -> str:
         if right and right[0].kind == "WORD" and right[0].low in _PERCENT_NOT_RESULT:
             return "quantity"  # 1% of the labels, 75% masking
         if left and left[0].kind == "WORD" and left[0].low in _QUANTITY_BEFORE:
-            return "quantity"  # a ratio of 75%, with only 1%
-    if right and right[0].kind == "WORD" and right[0].low in ("times", "fold", "million", "billion", "thousand"):
+            return "quantity"  # a masking ratio of 75%
+    if right and right[0].kind == "WORD" and right[0].low in _QUANTITY_AFTER:
         return "quantity"
+    if left and left[0].kind == "WORD" and left[0].low == "within":
+        return "delta"  # "within 0.3% mAP of AutoAugment"
     return "candidate"
 
 
-def _metric_right(doc: _Abstract, i: int, end: int) -> tuple[tuple[str, ...], str | None, int | None, int, list[str]] | None:
+_RightMetric = tuple[tuple[str, ...], str | None, int | None, int, list[str]]
+_LeftMetric = tuple[tuple[str, ...], str | None, int | None, int, list[str], bool]
+
+
+def _metric_right(doc: _Abstract, i: int, end: int) -> _RightMetric | None:
     """A metric phrase right after token i: (quals, base, dataset token, last token, modifiers) or None."""
     quals: list[str] = []
     base: str | None = None
@@ -727,7 +752,7 @@ def _metric_right(doc: _Abstract, i: int, end: int) -> tuple[tuple[str, ...], st
     return tuple(quals), base, ds, last, mods
 
 
-def _metric_left(doc: _Abstract, i: int, start: int) -> tuple[tuple[str, ...], str | None, int | None, int, list[str], bool] | None:
+def _metric_left(doc: _Abstract, i: int, start: int) -> _LeftMetric | None:
     """A metric phrase before token i joined by "of", "to", ":", "(", ...: (quals, base, dataset token,
     first token, modifiers, via_from)."""
     j = doc.prev(i, start)
@@ -774,6 +799,10 @@ def _metric_left(doc: _Abstract, i: int, start: int) -> tuple[tuple[str, ...], s
             first = j
         elif t.kind == "PUNCT" and t.text == "," and mods:
             pass
+        elif (t.text == "/" or t.low == "and") and quals:
+            k = doc.prev(j, start)
+            if k is None or doc.toks[k].kind != "MET" or not doc.toks[k].quals:
+                break
         else:
             break
         j = doc.prev(j, start)
@@ -784,6 +813,9 @@ def _bare_position(doc: _Abstract, num: _Num) -> str | None:
     """Why a bare percentage (no metric word next to it) reads as a result, if it does."""
     s0, s1 = num.sent
     i = num.i
+    after = doc.next(i, s1)
+    if after is not None and doc.toks[after].kind == "WORD" and doc.toks[after].low not in _AFTER_BARE_VALUE:
+        return None  # "a 30% speedup", "30% sparsity": the word after says what the number counts
     j = doc.prev(i, s0)
     while j is not None and doc.toks[j].kind == "WORD" and doc.toks[j].low in ("up", "to", "about", "around",
                                                                                  "nearly", "approximately"):
@@ -792,11 +824,8 @@ def _bare_position(doc: _Abstract, num: _Num) -> str | None:
     words = [doc.toks[k] for k in scope]
     markers = [k for k, w in zip(scope, words) if w.kind == "WORD" and _COMPARISON.match(w.low)]
     paren = doc.enclosing_paren(i, s0)
-    if paren is not None:
-        before = doc.prev(paren, s0)
-        if before is not None and doc.toks[before].kind == "DS" and doc.toks[before].role == EVAL:
-            num.paren_ds = before
-            return "dataset-paren"
+    if _paren_dataset(doc, num) is not None:
+        return "dataset-paren"
     if markers and j is not None and (doc.toks[j].text in ("(", ",") and paren is not None or doc.toks[j].low == "of"):
         return "comparison"
     earlier = [k for k in doc.nums if s0 <= k < i and doc.nums[k].status == "candidate"]
@@ -805,6 +834,17 @@ def _bare_position(doc: _Abstract, num: _Num) -> str | None:
         return "coordinated"
     if any(w.kind == "WORD" and _RESULT_VERBS.match(w.low) for w in words):
         return "result-verb"
+    return None
+
+
+def _paren_dataset(doc: _Abstract, num: _Num) -> int | None:
+    """ "Flowers (98.8%)", "Imagenet (where we obtain up to 85.2% accuracy)": the dataset just before the bracket."""
+    s0 = num.sent[0]
+    paren = doc.enclosing_paren(num.i, s0)
+    before = doc.prev(paren, s0) if paren is not None else None
+    if before is not None and doc.toks[before].kind == "DS" and doc.toks[before].role == EVAL:
+        num.paren_ds = before
+        return before
     return None
 
 
@@ -819,7 +859,7 @@ def _resolve_groups(doc: _Abstract, sent: tuple[int, int]) -> None:
             last = groups[-1][-1]
             between = [doc.toks[m] for m in range(last + 1, k) if not doc.skippable(m)]
             if between and all(t.text in ("/", ",") or t.low in ("and", "or") for t in between) \
-                    and any(t.text == "/" for t in between):
+                    and any(t.text == "/" or t.low in ("and", "or") for t in between):
                 groups[-1].append(k)
                 continue
         groups.append([k])
@@ -831,9 +871,12 @@ def _resolve_groups(doc: _Abstract, sent: tuple[int, int]) -> None:
             continue
         quals, base, ds, last, mods = found
         members = [doc.nums[k] for k in g]
+        slashed = all(any(doc.toks[m].text == "/" for m in range(a + 1, b)) for a, b in zip(g, g[1:]))
+        if any(_metric_right(doc, k, s1) is not None or _metric_left(doc, k, s0) is not None for k in g[:-1]):
+            continue  # each value has its own metric ("82.7% top-1 / 96.2% top-5" is read one by one)
         if len(quals) == len(members):
             assigned = [(q,) for q in quals]
-        elif len(quals) == 1:
+        elif len(quals) == 1 and slashed:
             other = {"top1": "top5", "top5": "top1", "box": "mask", "mask": "box"}.get(quals[0])
             assigned = [((other,) if other else ()) for _ in members[:-1]] + [quals]
         else:
@@ -848,6 +891,8 @@ def _resolve_groups(doc: _Abstract, sent: tuple[int, int]) -> None:
 
 
 def _resolve_metric(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
+    """Give the number a metric: a phrase to its right or left, the other side of "from ... to", or (for a bare
+    percentage in a result position) the metric of the previous result. False: not a result."""
     if num.explicit:
         return True
     s0, s1 = num.sent
@@ -871,6 +916,10 @@ def _resolve_metric(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
         return True
     if num.from_to == "from" and right is None and left is None:
         left = _nearest_metric_left(doc, num.i, s0)
+    if right is None and left is not None and not num.tok.pct:
+        k = doc.next(num.i, s1)
+        if k is not None and doc.toks[k].kind == "WORD" and doc.toks[k].low not in _AFTER_BARE_VALUE:
+            left = None
     if right is not None or left is not None:
         quals: tuple[str, ...] = ()
         base = None
@@ -891,7 +940,7 @@ def _resolve_metric(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
         num.quals, num.base, num.explicit = quals, base, True
         num.average = any(w in _AVERAGE_WORDS for w in num.mods)
         if base is None:
-            num.base = _base_from_following(doc, num) or _base_from(resolved, num) or "accuracy"
+            num.base = _base_from_following(doc, num) or _base_from(resolved) or "accuracy"
         elif not quals and num.base in ("accuracy", "error"):
             # "(and 4.8% test error)" after "4.9% top-5 validation error": the qualifier carries over.
             ante = resolved[-1] if resolved else None
@@ -910,10 +959,13 @@ def _resolve_metric(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
     if ante is None:
         return False
     num.quals, num.base, num.inherited_from = ante.quals, ante.base, ante
+    if num.coordinated and ante.sent == num.sent and len(ante.quals) > ante.qual_index + 1:
+        num.qual_index = ante.qual_index + 1
     return True
 
 
-def _nearest_metric_left(doc: _Abstract, i: int, start: int):
+def _nearest_metric_left(doc: _Abstract, i: int, start: int) -> _LeftMetric | None:
+    """For "from A to B": the nearest metric before A, however many words away (up to eight)."""
     j = doc.prev(i, start)
     hops = 0
     while j is not None and hops < 8:
@@ -941,7 +993,8 @@ def _base_from_following(doc: _Abstract, num: _Num) -> str | None:
     return found[1] if found else None
 
 
-def _base_from(resolved: list[_Num], num: _Num) -> str | None:
+def _base_from(resolved: list[_Num]) -> str | None:
+    """ "(top-5: 98.0%)": a qualifier alone takes the base of the last result."""
     for r in reversed(resolved):
         if r.base in ("accuracy", "error"):
             return r.base
@@ -961,6 +1014,7 @@ def _delta_after_metric(doc: _Abstract, num: _Num) -> bool:
 # -- pass 3: which dataset --------------------------------------------------------------------------------------
 
 def _metric_family(num: _Num) -> frozenset[str] | None:
+    """The dataset families a number's metric can be measured on (None: any)."""
     return _METRIC_FAMILIES.get(num.base, None)
 
 
@@ -969,9 +1023,10 @@ def _fits(tok: _Tok, families: frozenset[str] | None) -> bool:
 
 
 def _resolve_dataset(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
+    """Give the number a dataset, in the order the module docstring lists. False: none fits, not a claim."""
     fam = _metric_family(num)
     s0, s1 = num.sent
-    candidates: list[int | None] = [num.metric_ds, num.paren_ds]
+    candidates: list[int | None] = [num.metric_ds, _paren_dataset(doc, num)]
     if num.from_to == "to" and num.partner is not None and num.partner.dataset_tok is not None:
         candidates.insert(0, num.partner.dataset_tok)
     for k in candidates:
@@ -990,7 +1045,7 @@ def _resolve_dataset(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
         num.dataset, num.families = num.inherited_from.dataset, num.inherited_from.families
         return True
     for r in reversed(resolved):
-        if r.dataset and (fam is None or r.families & fam) and _metric_family(r) == fam:
+        if r.dataset and (fam is None or r.families & fam):
             num.dataset, num.families = r.dataset, r.families
             return True
     for k in range(s0 - 1, -1, -1):
@@ -998,11 +1053,52 @@ def _resolve_dataset(doc: _Abstract, num: _Num, resolved: list[_Num]) -> bool:
         if t.kind == "DS" and _fits(t, fam):
             num.dataset, num.families = t.canonical, t.families
             return True
-    for pattern, name in _DATASET_RES:
-        if name.role == EVAL and (fam is None or name.families & fam) and pattern.search(doc.title):
+    for m in _DATASET_RE.finditer(doc.title):
+        name = _DATASET_NAMES[int(m.lastgroup[1:])]
+        if name.role == EVAL and (fam is None or name.families & fam):
             num.dataset, num.families = name.canonical, name.families
             return True
     return False
+
+
+def _respectively(doc: _Abstract, sent: tuple[int, int], resolved: list[_Num]) -> None:
+    """ "2.86% and 15.85% on CIFAR-10 and CIFAR-100 respectively": a list of values and a list of datasets of the
+    same length pair up in order."""
+    s0, s1 = sent
+    marks = [k for k in range(s0, s1) if doc.toks[k].low == "respectively"]
+    if not marks:
+        return
+    r = marks[0]
+    values = [n for n in resolved if s0 <= n.i < r and not n.is_baseline]
+    runs: list[list[_Num]] = []
+    for n in values:
+        if runs and all(doc.skippable(m) or doc.toks[m].text in (",", "/") or doc.toks[m].low in ("and", "or")
+                        for m in range(runs[-1][-1].i + 1, n.i)):
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    runs = [run for run in runs if len(run) > 1]
+    if not runs:
+        return
+    run = runs[-1]
+    lists: list[list[int]] = []
+    for k in range(s0, r):
+        t = doc.toks[k]
+        if t.kind != "DS" or t.role != EVAL:
+            continue
+        if lists and all(doc.skippable(m) or doc.toks[m].text in (",", "/") or doc.toks[m].low in ("and", "the")
+                         for m in range(lists[-1][-1] + 1, k)):
+            lists[-1].append(k)
+        else:
+            lists.append([k])
+    fitting = [ds for ds in lists if len(ds) == len(run)]
+    if not fitting:
+        return
+    chosen = min(fitting, key=lambda ds: abs(ds[0] - run[0].i))
+    fam = _metric_family(run[0])
+    if all(_fits(doc.toks[k], fam) for k in chosen):
+        for n, k in zip(run, chosen):
+            _bind(doc, n, k)
 
 
 def _bind(doc: _Abstract, num: _Num, k: int) -> bool:
@@ -1012,6 +1108,8 @@ def _bind(doc: _Abstract, num: _Num, k: int) -> bool:
 
 
 def _scan_right(doc: _Abstract, num: _Num, fam: frozenset[str] | None) -> int | None:
+    """The first fitting evaluation dataset after the number, before its bracket closes, a ";", a comparison
+    ("outperforming", "than", ...) or a metric of another kind."""
     s0, s1 = num.sent
     start = max(num.i, num.metric_last or num.i)
     paren = doc.enclosing_paren(num.i, s0)
@@ -1070,6 +1168,8 @@ def _heads_next_result(doc: _Abstract, k: int, end: int) -> bool:
 # -- whose number, which setting, which model, which quote -------------------------------------------------------
 
 def _is_baseline(doc: _Abstract, num: _Num) -> bool:
+    """A cited number: the "from" side of "from A to B", or a number whose clause holds a comparison
+    ("outperforming DeiT (81.8%)", "than the previous record of 83.1%") not followed by "we"/"our"."""
     if num.from_to == "from":
         return True
     if num.from_to == "to":
@@ -1078,7 +1178,8 @@ def _is_baseline(doc: _Abstract, num: _Num) -> bool:
     last_marker = None
     for k in range(start, num.i):
         t = doc.toks[k]
-        if t.kind == "WORD" and _COMPARISON.match(t.low):
+        if t.kind == "WORD" and (_COMPARISON.match(t.low) or (
+                t.low in ("over", "upon") and k > start and _GAIN_WORD.match(doc.toks[k - 1].low))):
             last_marker = k
     if last_marker is None:
         return False
@@ -1112,23 +1213,46 @@ def _scope_end(doc: _Abstract, num: _Num) -> int:
     return s1
 
 
-def _setting(doc: _Abstract, num: _Num) -> str | None:
-    s0, _ = num.sent
+def _clause_start(doc: _Abstract, num: _Num) -> int:
+    """Where the words of this number begin: its bracket, or the word after the "and"/"/" that joins it to an
+    earlier result ("85.5% ... for fine-tuning and 80.1% ... for linear probing"), or its clause."""
+    s0 = num.sent[0]
     start = doc.scope_start(num.i)
+    paren = doc.enclosing_paren(num.i, s0)
+    if paren is not None and paren >= start:
+        return paren
+    if _follows_result(doc, start, s0):
+        for k in range(num.i - 1, start - 1, -1):
+            t = doc.toks[k]
+            if t.low in ("and", "or") or t.text in ("/", ","):
+                return k + 1
+    return start
+
+
+def _follows_result(doc: _Abstract, start: int, s0: int) -> bool:
+    """Whether a clause starting at token `start` was cut off by an earlier result rather than by punctuation."""
+    return start > s0 and (doc.toks[start - 1].kind == "NUM" or doc.toks[start - 1].text == ")")
+
+
+def _setting(doc: _Abstract, num: _Num) -> str | None:
+    """The setting named nearest to the number within its words; else one named earlier in the sentence before
+    any other result ("Using an ensemble ...: reaching 4.9%"); else the setting of the result it is joined to."""
+    s0, _ = num.sent
+    start = _clause_start(doc, num)
     end = _scope_end(doc, num)
     a = doc.toks[start].start if start < num.i else num.tok.start
     b = doc.toks[end - 1].end if end - 1 > num.i else num.tok.end
-    left, right = doc.text[a:num.tok.start], doc.text[num.tok.end:b]
-    found = _nearest_setting(left, right)
-    if found is None:
-        # Words before the clause count when no other result sits between ("Using an ensemble ...: reaching 4.9%").
-        earlier = [k for k in range(s0, start) if k in doc.nums and doc.nums[k].status == "candidate"]
-        if not earlier and start > s0:
-            found = _nearest_setting(doc.text[doc.toks[s0].start:a], "")
-    if found is None and num.coordinated and num.inherited_from is None:
-        ante = [n for k, n in doc.nums.items() if k < num.i and n.sent == num.sent and n.status == "candidate"]
-        if ante and ante[-1].setting:
-            found = ante[-1].setting
+    found = _nearest_setting(doc.text[a:num.tok.start], doc.text[num.tok.end:b])
+    scope = doc.scope_start(num.i)
+    if found is None and scope > s0:
+        earlier = [k for k in range(s0, scope) if k in doc.nums and doc.nums[k].status == "candidate"]
+        if not earlier:
+            found = _nearest_setting(doc.text[doc.toks[s0].start:doc.toks[scope].start], "")
+    if found is None and (num.coordinated or _follows_result(doc, scope, s0)):
+        before = [n for k, n in sorted(doc.nums.items()) if k < num.i and n.sent == num.sent
+                  and n.status == "candidate"]
+        if before:
+            found = before[-1].setting
     if found is None and num.inherited_from is not None and num.coordinated:
         found = num.inherited_from.setting
     return found
@@ -1157,12 +1281,14 @@ def _model_like(t: _Tok) -> bool:
 
 
 def _model(doc: _Abstract, num: _Num) -> str | None:
-    """The model a number belongs to: a model-like name in its clause, else after "with"/"using" to its right,
-    else the model of the result it qualifies or follows in the same sentence, else the nearest name before it in
-    the sentence, else the name a short title gives the paper. A baseline gets only a name from its own clause."""
+    """The model a number belongs to: a model-like name in its own words, else after "with"/"using" to its right,
+    else in its clause, else the model of the result it follows in the same sentence, else the nearest name before
+    it in the sentence (not one being compared with), else the name a short title gives the paper. A baseline gets
+    only a name from its own clause."""
     s0, _ = num.sent
+    own = _clause_start(doc, num)
     start = doc.scope_start(num.i)
-    for k in range(start, num.i):
+    for k in range(own, num.i):
         if _model_like(doc.toks[k]):
             return doc.toks[k].text
     end = _scope_end(doc, num)
@@ -1171,6 +1297,9 @@ def _model(doc: _Abstract, num: _Num) -> str | None:
             for m in range(k + 1, min(k + 6, end)):
                 if _model_like(doc.toks[m]):
                     return doc.toks[m].text
+    for k in range(start, own):
+        if _model_like(doc.toks[k]):
+            return doc.toks[k].text
     if num.is_baseline:
         return None
     earlier = [n for k, n in sorted(doc.nums.items())
@@ -1178,7 +1307,9 @@ def _model(doc: _Abstract, num: _Num) -> str | None:
     if earlier and earlier[-1].model is not None:
         return earlier[-1].model
     for k in range(start - 1, s0 - 1, -1):
-        if _model_like(doc.toks[k]):
+        if _model_like(doc.toks[k]) and not any(
+                t.kind == "WORD" and (_COMPARISON.match(t.low) or _RIGHT_STOP.match(t.low))
+                for t in doc.words_before(k, s0, 5)):
             return doc.toks[k].text
     return _model_from_title(doc.title)
 
@@ -1193,7 +1324,8 @@ def _model_from_title(title: str) -> str | None:
         if 0 < len(tail.split()) <= 3 and any(_MODEL_RE.match(w) for w in tail.split()):
             return tail
         return None
-    return title.strip() if 0 < len(title.split()) <= 3 else None
+    words = title.split()
+    return title.strip() if 0 < len(words) <= 3 and any(_MODEL_RE.match(w) for w in words) else None
 
 
 _DATASET_TAIL = {"test", "val", "validation", "set", "dataset", "benchmark", "challenge", "task", "split",
@@ -1204,16 +1336,7 @@ def _quote(doc: _Abstract, num: _Num) -> str:
     """The words that state the claim: the number's clause (from its bracket, or from the word after the
     "and"/"/" that joins it to an earlier result), its metric phrase and its dataset when named nearby."""
     s0, s1 = num.sent
-    start = doc.scope_start(num.i)
-    paren = doc.enclosing_paren(num.i, s0)
-    if paren is not None and paren >= start:
-        start = paren
-    elif start > s0 and (doc.toks[start - 1].kind == "NUM" or doc.toks[start - 1].text == ")"):
-        for k in range(num.i - 1, start - 1, -1):
-            t = doc.toks[k]
-            if t.low in ("and", "or") or t.text in ("/", ","):
-                start = k + 1
-                break
+    start = _clause_start(doc, num)
     while start < num.i and doc.toks[start].kind == "PUNCT" and doc.toks[start].text in ",;:/":
         start += 1
     a = doc.toks[start].start if start < num.i else num.tok.start
@@ -1238,7 +1361,8 @@ def _quote(doc: _Abstract, num: _Num) -> str:
             pass
         elif ds == num.paren_ds:
             a = doc.toks[ds].start
-        elif doc.prev(ds, s0) == s0 and doc.toks[s0].low in ("on", "for", "in"):
+        elif doc.prev(ds, s0) == s0 and doc.toks[s0].low in ("on", "for", "in") and not any(
+                k in doc.nums and doc.nums[k].status == "candidate" for k in range(ds, num.i)):
             a = doc.toks[s0].start  # "On CIFAR-10 itself, NASNet achieves 2.4% error rate"
     if doc.text[a:b].count("(") > doc.text[a:b].count(")"):
         close = doc.text.find(")", b)
@@ -1248,7 +1372,7 @@ def _quote(doc: _Abstract, num: _Num) -> str:
 
 
 def _canonical_metric(num: _Num) -> str:
-    q = num.quals[0] if num.quals else None
+    q = num.quals[min(num.qual_index, len(num.quals) - 1)] if num.quals else None
     base = num.base or "accuracy"
     classification = CLS in num.families
     if base == "accuracy":
@@ -1261,7 +1385,7 @@ def _canonical_metric(num: _Num) -> str:
         if num.dataset == "ImageNet-1K":
             return "error_unspecified"
         return "top1_error" if classification else "error"
-    if base in ("AP", "mAP"):
+    if base in ("AP", "mAP", "AP50", "AP75"):
         if q in ("box", "mask"):
             return f"{q}_{base}"
         return f"box_{base}" if num.dataset in _BOX_BY_DEFAULT else base

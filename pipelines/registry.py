@@ -14,6 +14,10 @@ SOURCE_MODULES: dict[str, str] = {
     "csv": "pipelines.csv_table",
     "timm-csv": "pipelines.timm_csv",
     "robustbench-html": "pipelines.robustbench",
+    "html-table": "pipelines.html_table",
+    "ilsvrc-csv": "pipelines.ilsvrc",
+    "model-index": "pipelines.model_index",
+    "epoch-csv": "pipelines.epoch_csv",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -196,8 +197,18 @@ def _count(con, change: str) -> int:
     return first_row(con, "count_staged", {"change": change})[0]
 
 
-def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> LoadReport:
-    """Write one snapshot in one transaction and report what changed."""
+def load_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    snapshot: SnapshotInput,
+    now: datetime,
+    after_load: Callable[[duckdb.DuckDBPyConnection, int], object] | None = None,
+) -> LoadReport:
+    """Write one snapshot in one transaction and report what changed.
+
+    `after_load(con, snapshot_id)` runs inside that transaction, after every write of the load and before COMMIT, so
+    whatever it writes (new SOTA records, their alert outbox rows) commits with the snapshot or not at all; if it
+    raises, the whole load rolls back. It is not called for a payload that changes nothing (unchanged, already loaded).
+    """
     sha = snapshot.sha256
     previous = find_unchanged(con, snapshot.source, sha, snapshot.options)
     if previous:
@@ -292,6 +303,8 @@ def load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: 
             },
         )
         con.execute("DROP TABLE staged")
+        if after_load is not None:
+            after_load(con, snapshot_id)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
