@@ -382,7 +382,8 @@ def _refuse_inside_transaction(con: duckdb.DuckDBPyConnection) -> None:
     # Asked twice, the transaction id is the same only inside an open transaction (autocommit gives each its own).
     if first_row(con, "detect_transaction_id")[0] == first_row(con, "detect_transaction_id")[0]:
         raise DeliveryInTransactionError(
-            "alerts are delivered after the load commits, not inside its transaction (call deliver_pending after COMMIT)"
+            "alerts are delivered after the load commits, not inside its transaction: call deliver_pending after "
+            "COMMIT"
         )
 
 

@@ -292,7 +292,9 @@ _mount_optional_apps()
 def main(argv: list[str] | None = None) -> int:
     """Entry point: typer's own usage errors exit 2; ours print one line."""
     try:
-        app(args=argv, standalone_mode=False)
+        returned = app(args=argv, standalone_mode=False)
+        # without standalone mode, typer hands back a command's `typer.Exit(n)` as n instead of exiting
+        return returned if isinstance(returned, int) else 0
     except SystemExit as stop:
         return int(stop.code or 0)
     except typer.Abort:
@@ -314,7 +316,6 @@ def main(argv: list[str] | None = None) -> int:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         err.print(f"error: unexpected {type(error).__name__}: {first_line}", markup=False, highlight=False)
         return 1
-    return 0
 
 
 if __name__ == "__main__":

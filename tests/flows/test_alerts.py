@@ -46,6 +46,7 @@ LATER = datetime(2021, 6, 1, 3, 5)
 ACC = ("Image Classification", "ImageNet")
 TOKEN = "s3cret-token-value"
 PASSWORD = "hunter2-smtp-password"
+TEAM = ["team@example.org", "me@example.org"]
 
 
 # ------------------------------------------------------------------------------------------------- set-up helpers
@@ -65,7 +66,8 @@ def queue_one_record(con, tmp_path, channels):
     """Noisy Student 87.4 is the baseline; FixEfficientNet-L2 88.5 moves it: one record, one row per channel."""
     noisy = {"model": "Noisy Student (EfficientNet-L2)", "metrics": {"Top 1 Accuracy": "87.4%"}, "date": "2019-11-11"}
     fix = {"model": "FixEfficientNet-L2", "metrics": {"Top 1 Accuracy": "88.5%"}, "date": "2020-03-18",
-           "paper": "Fixing the train-test resolution discrepancy: FixEfficientNet", "url": "https://arxiv.org/abs/2003.08237v4"}
+           "paper": "Fixing the train-test resolution discrepancy: FixEfficientNet",
+           "url": "https://arxiv.org/abs/2003.08237v4"}
     load(con, tmp_path, "imagenet@2019-11-13.json", [noisy], channels)
     (record,) = load(con, tmp_path, "imagenet@2020-08-28.json", [noisy, fix], channels)
     return record
@@ -181,7 +183,8 @@ def test_webhook_gets_slack_and_discord_text_and_the_record_once(db, tmp_path):
     assert body["allowed_mentions"] == {"parse": []}
     assert body["alert_id"] == record.alert_id and request.headers["Idempotency-Key"] == body["delivery_id"]
     assert request.headers["Content-Type"] == "application/json"
-    assert {k: body["record"][k] for k in ("model", "value", "previous_model", "previous_value", "margin", "published_on")} == {
+    facts = ("model", "value", "previous_model", "previous_value", "margin", "published_on")
+    assert {k: body["record"][k] for k in facts} == {
         "model": "FixEfficientNet-L2", "value": 88.5, "previous_model": "Noisy Student (EfficientNet-L2)",
         "previous_value": 87.4, "margin": 1.1, "published_on": "2020-03-18",
     }
@@ -236,27 +239,29 @@ def test_email_is_plain_text_with_the_same_facts(db, tmp_path):
     record = queue_one_record(db, tmp_path, ["mail"])
     sink = MailSink()
     with smtp_receiver(sink) as server:
-        channel = EmailChannel(server.hostname, server.port, "sotawatch@example.org", ["team@example.org", "me@example.org"])
+        channel = EmailChannel(server.hostname, server.port, "sotawatch@example.org", TEAM)
         report = deliver_pending(db, {"mail": channel}, LATER)
         deliver_pending(db, {"mail": channel}, LATER)
     assert len(report.delivered) == 1 and len(sink.received) == 1
     mail_from, recipients, content, encrypted, _ = sink.received[0]
-    assert (mail_from, recipients, encrypted) == ("sotawatch@example.org", ["team@example.org", "me@example.org"], False)
+    assert (mail_from, recipients, encrypted) == ("sotawatch@example.org", TEAM, False)
     message = email.message_from_bytes(content, policy=email.policy.default)
-    assert message["Subject"] == "New SOTA on Image Classification / ImageNet / Top 1 Accuracy: FixEfficientNet-L2 88.5%"
+    subject = "New SOTA on Image Classification / ImageNet / Top 1 Accuracy: FixEfficientNet-L2 88.5%"
+    assert message["Subject"] == subject and message["To"] == ", ".join(TEAM)
     assert message.get_content_type() == "text/plain"
     assert message["X-Sotawatch-Alert-Id"] == record.alert_id
-    assert message["Message-ID"] == f"<{pending_or_sent_delivery_id(record, 'mail')}@sotawatch>"
+    assert message["Message-ID"] == f"<{Alert(0, 'mail', 0, record).delivery_id}@sotawatch>"  # stable per channel
     body = message.get_content()
-    for fact in ("New best:      FixEfficientNet-L2: 88.5%", "Paper:         Fixing the train-test resolution discrepancy: FixEfficientNet",
-                 "Published:     2020-03-18", "Link:          https://arxiv.org/abs/2003.08237v4",
-                 "Previous best: Noisy Student (EfficientNet-L2): 87.4%", "Margin:        1.1 points"):
+    for fact in (
+        "New best:      FixEfficientNet-L2: 88.5%",
+        "Paper:         Fixing the train-test resolution discrepancy: FixEfficientNet",
+        "Published:     2020-03-18",
+        "Link:          https://arxiv.org/abs/2003.08237v4",
+        "Previous best: Noisy Student (EfficientNet-L2): 87.4%",
+        "Margin:        1.1 points",
+    ):
         assert fact in body
     assert outbox_state(db) == [("mail", "delivered", 1, None, LATER)]
-
-
-def pending_or_sent_delivery_id(record: Record, channel: str) -> str:
-    return Alert(0, channel, 0, record).delivery_id
 
 
 def test_email_over_starttls_with_login(db, tmp_path):
@@ -312,8 +317,10 @@ def test_channels_fail_alone_and_unconfigured_channels_wait(db, tmp_path):
     assert [a.channel for a in report.delivered] == ["console"]
     assert [a.channel for a, _ in report.failed] == ["hook"]
     assert [a.channel for a in report.unconfigured] == ["pager"]
-    assert [row[:3] for row in outbox_state(db)] == [("hook", "pending", 1), ("console", "delivered", 1), ("pager", "pending", 0)]
-    assert printed.getvalue().count("\n") == 1 and printed.getvalue().startswith("sotawatch: New SOTA on Image Classification")
+    states = [row[:3] for row in outbox_state(db)]
+    assert states == [("hook", "pending", 1), ("console", "delivered", 1), ("pager", "pending", 0)]
+    assert printed.getvalue().count("\n") == 1
+    assert printed.getvalue().startswith("sotawatch: New SOTA on Image Classification / ImageNet / Top 1 Accuracy")
     assert report.summary() == "alerts: 1 delivered, 1 failed, 1 waiting for channels not configured"
     assert [row["channel"] for row in outbox(db, pending_only=True)] == ["pager", "hook"]
     assert len(outbox(db)) == 3
@@ -349,7 +356,8 @@ def test_delivery_waits_for_the_commit(db, tmp_path):
 def hostile_record() -> Record:
     return Record(
         record_id=7, alert_id=str(uuid.uuid4()), snapshot_id=3, benchmark_id=1, task="Task", dataset="Data",
-        metric="Error", result_id=9, model="<!channel> *Bold* [click](https://evil.example) @everyone\r\nBcc: x@evil.example",
+        metric="Error", result_id=9,
+        model="<!channel> *Bold* [click](https://evil.example) @everyone\r\nBcc: x@evil.example",
         value=1.25, paper_title="Title\nwith `code`", paper_url="javascript:alert(1)", published_on=date(2020, 1, 2),
         previous_result_id=8, previous_model="Old & <b>", previous_value=1.5, margin=0.25, detected_at=NOW,
         is_backfill=False, direction="lower", unit=None,
@@ -362,8 +370,10 @@ def test_every_format_escapes_what_its_reader_would_interpret():
     assert "\n" not in line and "\r" not in line and "javascript" not in line  # a non-http link is dropped
     assert line.endswith("beats Old & <b> 1.5 by 0.25 (lower is better)")
     payload = webhook_payload(alert)
-    assert "&lt;!channel&gt;" in payload["text"] and "<!channel>" not in payload["text"] and "Old &amp; &lt;b&gt;" in payload["text"]
-    assert r"\<!channel\> \*Bold\* \[click\](https://evil.example)" in payload["content"] and r"\`code\`" in payload["content"]
+    assert "&lt;!channel&gt;" in payload["text"] and "<!channel>" not in payload["text"]
+    assert "Old &amp; &lt;b&gt;" in payload["text"]
+    assert r"\<!channel\> \*Bold\* \[click\](https://evil.example)" in payload["content"]
+    assert r"\`code\`" in payload["content"]
     assert payload["allowed_mentions"] == {"parse": []}
     message = EmailChannel("127.0.0.1", 25, "a@example.org", ["b@example.org"]).message(alert)
     parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)

@@ -76,7 +76,8 @@ def test_first_sighting_is_the_baseline_and_a_better_claim_is_a_record(db, tmp_p
     assert first == [] and outbox_rows(db) == []
 
     better = row("C", "83.5%", "2020-01-15", paper="Better nets", url="https://arxiv.org/abs/2001.00001")
-    report, found = load(db, tmp_path, "b@2020-02-01.json", {ACC: [row("A", "80%"), row("B", "81%"), better], QA: squad})
+    second = {ACC: [row("A", "80%"), row("B", "81%"), better], QA: squad}
+    report, found = load(db, tmp_path, "b@2020-02-01.json", second)
     assert moves(found) == [("Top 1 Accuracy", "C", 83.5, "B", 81.0, 2.5)]
     (record,) = found
     assert (record.paper_title, record.paper_url, record.published_on) == (
@@ -156,8 +157,9 @@ def test_min_margin_is_met_exactly_and_measured_from_the_current_best(db, tmp_pa
 
 
 def test_extra_data_and_estimates_count_only_when_the_rule_allows(tmp_path):
-    plain, extra, guess = row("Plain", "80%", extra=False), row("Extra", "85%", extra=True), row("Guess", "~86%", extra=False)
-    boards = [{ACC: [plain]}, {ACC: [plain, extra]}, {ACC: [plain, extra, guess]}, {ACC: [plain, extra, guess, row("Unsaid", "82%")]}]
+    plain, extra = row("Plain", "80%", extra=False), row("Extra", "85%", extra=True)
+    guess, unsaid = row("Guess", "~86%", extra=False), row("Unsaid", "82%")  # an estimate; a row silent on extra data
+    boards = [{ACC: [plain]}, {ACC: [plain, extra]}, {ACC: [plain, extra, guess]}, {ACC: [plain, extra, guess, unsaid]}]
 
     def run_with(rule, folder):
         folder.mkdir()
@@ -210,7 +212,7 @@ def test_backfill_records_the_steps_but_queues_no_alert(db, tmp_path):
     # the nightly run after the backfill alerts as usual
     load(db, tmp_path, "b@2020-01-01.json", top1(("A", "80%"), ("B", "81%"), ("C", "82%")))
     assert [(r.model, r.is_backfill) for r in records(db)] == [("B", True), ("C", False)]
-    assert [(channel, status) for _, channel, status, _ in outbox_rows(db)] == [("hook", "pending"), ("mail", "pending")]
+    assert [row[1:3] for row in outbox_rows(db)] == [("hook", "pending"), ("mail", "pending")]
 
 
 def test_records_and_outbox_rows_commit_with_the_load_or_not_at_all(db, tmp_path):
