@@ -70,6 +70,7 @@ METRIC_DIRECTIONS: dict[str, str] = {
     "Percentage correct": "higher",
     "Rank-1": "higher",
     "Speed (FPS)": "higher",
+    "Time horizon": "higher",  # METR: minutes of work a model completes; longer is better
 }
 
 # Columns that describe a model rather than score it: kept, never ranked.

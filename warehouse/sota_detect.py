@@ -192,7 +192,7 @@ def detect_new_records(
     require_open_transaction(con)
     after = best_per_benchmark(con)
     names = {key.benchmark_id: best for key, best in after.items()}  # any filter's row names the benchmark
-    records = []
+    found = []
     for benchmark_id, named in sorted(names.items()):
         rule = rule_for(rules, named.task, named.dataset, named.metric)
         if rule is None:
@@ -206,8 +206,8 @@ def detect_new_records(
         margin = margin_between(new, old)
         if margin < rule.min_margin:
             continue
-        records.append(_store_record(con, new, old, margin, snapshot_id, backfill, now))
-    return records
+        found.append(_store_record(con, new, old, margin, snapshot_id, backfill, now))
+    return found
 
 
 def _store_record(con, new: Best, old: Best, margin: float, snapshot_id: int, backfill: bool, now: datetime) -> Record:
@@ -236,7 +236,7 @@ def _store_record(con, new: Best, old: Best, margin: float, snapshot_id: int, ba
 
 
 def enqueue_alerts(
-    con: duckdb.DuckDBPyConnection, records: Iterable[Record], channels: Iterable[str], now: datetime
+    con: duckdb.DuckDBPyConnection, new_records: Iterable[Record], channels: Iterable[str], now: datetime
 ) -> int:
     """One pending outbox row per record and channel, inside the caller's open transaction; how many were queued.
 
@@ -248,7 +248,7 @@ def enqueue_alerts(
             raise ValueError(f"a channel name must be a non-empty string, got {name!r}")
     if len(set(names)) != len(names):
         raise ValueError(f"channel names must be unique: {names}")
-    live = [record for record in records if not record.is_backfill]
+    live = [record for record in new_records if not record.is_backfill]
     if not live or not names:
         return 0
     require_open_transaction(con)

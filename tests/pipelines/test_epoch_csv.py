@@ -256,8 +256,6 @@ def test_the_zip_normalises_to_day_dates_with_no_claim_twice(bundle_rows: list[R
     assert rejected == {name: rejects for name, (_, rejects) in BOARDS.items() if rejects}
 
 
-@pytest.mark.xfail(strict=True, reason="pipelines/aliases.py reads 'time' as lower-is-better; METR's time horizon "
-                                       "(minutes of work done half the time) needs METRIC_DIRECTIONS 'higher'")
 def test_metr_time_horizon_is_higher_is_better(epoch: Path):
     results = normalize_rows(parse_file(epoch / "external_benchmark_metr.csv")).results
     assert set(results["direction"]) == {"higher"}
