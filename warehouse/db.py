@@ -111,6 +111,11 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("ROLLBACK")
             raise
         applied.append(name)
+    if any(name.startswith("004_") for name in applied):
+        # a file made before the frontier existed: derive it once from the results it already holds
+        from warehouse.frontier import rebuild_frontier
+
+        rebuild_frontier(con)
     return applied
 
 
@@ -136,5 +141,6 @@ def connect(
         raise WarehouseError(f"cannot create {target}: the folder {target.parent} does not exist")
     con = _open(target, False, wait_seconds)
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
     apply_migrations(con)
     return con

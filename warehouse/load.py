@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.db import first_row, run
+from warehouse.frontier import refresh_frontier_for_snapshot
 
 
 class LoadError(Exception):
@@ -273,6 +274,7 @@ def load_snapshot(
         if snapshot.full_listing:
             removed = first_row(con, "remove_unlisted", step)[0]
         run(con, "insert_rejects", {"snapshot_id": snapshot_id, "source": snapshot.source})
+        refresh_frontier_for_snapshot(con, snapshot_id)
         report = LoadReport(
             snapshot_id,
             snapshot.source,

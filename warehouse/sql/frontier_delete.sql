@@ -1,0 +1,1 @@
+DELETE FROM sota_frontier WHERE benchmark_id IN (SELECT s.benchmark_id FROM frontier_scope AS s)

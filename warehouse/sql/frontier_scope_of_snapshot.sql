@@ -1,0 +1,5 @@
+-- The benchmarks whose visible results a snapshot changed: a version started or ended in it.
+CREATE OR REPLACE TEMP TABLE frontier_scope AS
+SELECT DISTINCT r.benchmark_id
+FROM results AS r
+WHERE r.first_snapshot_id = $snapshot_id OR r.removed_by_snapshot_id = $snapshot_id
