@@ -9,7 +9,8 @@ CREATE TABLE sota_frontier (
     benchmark_id         BIGINT NOT NULL,
     extra_data_allowed   BOOLEAN NOT NULL,
     estimates_allowed    BOOLEAN NOT NULL,
-    from_date            DATE NOT NULL,     -- this result is the best counting from this date until the next row's
+    from_date            DATE NOT NULL,     -- this result is the best counting from this date ...
+    until_date           DATE,              -- ... until this one (exclusive; NULL: it still is)
     result_id            BIGINT NOT NULL,
     model                VARCHAR NOT NULL,
     value                DOUBLE NOT NULL,
@@ -29,56 +30,54 @@ CREATE TABLE sota_frontier (
 -- are constants once the macro's arguments are bound.
 CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false) AS TABLE
     WITH from_frontier AS (
+        -- one row per benchmark: the holder whose [from_date, until_date) contains d
         SELECT
-            b.benchmark_id, b.task, b.dataset, b.metric, b.direction, b.unit,
-            arg_max(
-                struct_pack(
-                    result_id := f.result_id, model := f.model, value := f.value, published_on := f.published_on,
-                    published_precision := f.published_precision, paper_title := f.paper_title,
-                    paper_url := f.paper_url, arxiv_id := f.arxiv_id, source := f.source,
-                    uses_additional_data := f.uses_additional_data, is_estimate := f.is_estimate,
-                    first_seen_at := f.first_seen_at
-                ),
-                f.from_date
-            ) AS w
+            b.task, b.dataset, b.metric, f.model, f.value, f.published_on, f.published_precision, f.paper_title,
+            f.paper_url, f.arxiv_id, f.source, f.uses_additional_data, f.is_estimate, f.first_seen_at,
+            b.direction, b.unit, f.result_id
         FROM sota_frontier AS f
         JOIN benchmarks AS b ON b.benchmark_id = f.benchmark_id
         WHERE known_at IS NULL
           AND f.extra_data_allowed = coalesce(extra_data, true)
           AND f.estimates_allowed = coalesce(estimates, false)
           AND f.from_date <= CAST(d AS DATE)
-        GROUP BY b.benchmark_id, b.task, b.dataset, b.metric, b.direction, b.unit
+          AND (f.until_date IS NULL OR f.until_date > CAST(d AS DATE))
     ),
     from_versions AS (
+        -- an instant in the past: the best of the versions shown then (ties go to whoever got there first);
+        -- written out rather than through sw_claims, whose binding would cost every call a few milliseconds
         SELECT
-            c.benchmark_id, c.task, c.dataset, c.metric, c.direction, c.unit,
+            b.task, b.dataset, b.metric, b.direction, b.unit,
             arg_max(
                 struct_pack(
-                    result_id := c.result_id, model := c.model, value := c.value, published_on := c.published_on,
-                    published_precision := c.published_precision, paper_title := c.paper_title,
-                    paper_url := c.paper_url, arxiv_id := c.arxiv_id, source := c.source,
-                    uses_additional_data := c.uses_additional_data, is_estimate := c.is_estimate,
-                    first_seen_at := c.first_seen_at
+                    result_id := r.result_id, model := r.model, value := r.value, published_on := r.published_on,
+                    published_precision := r.published_precision, paper_title := r.paper_title,
+                    paper_url := r.paper_url, arxiv_id := r.arxiv_id, source := r.source,
+                    uses_additional_data := r.uses_additional_data, is_estimate := r.is_estimate,
+                    first_seen_at := r.first_seen_at
                 ),
-                struct_pack(k := c.better_key, e := -epoch(c.effective_on), f := -epoch(c.first_seen_at), i := -c.result_id)
+                struct_pack(
+                    k := CASE WHEN b.direction = 'lower' THEN -r.value ELSE r.value END,
+                    e := -epoch(coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE))),
+                    f := -epoch(r.first_seen_at), i := -r.result_id
+                )
             ) AS w
-        FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates) AS c
+        FROM results AS r
+        JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
         WHERE known_at IS NOT NULL
-          AND c.effective_on <= CAST(d AS DATE)
-        GROUP BY c.benchmark_id, c.task, c.dataset, c.metric, c.direction, c.unit
-    ),
-    best AS (
-        SELECT * FROM from_frontier
-        UNION ALL
-        SELECT * FROM from_versions
+          AND b.direction <> 'none'
+          AND r.first_seen_at <= sw_known_instant(known_at)
+          AND (r.removed_at IS NULL OR r.removed_at > sw_known_instant(known_at))
+          AND (extra_data IS NULL OR extra_data OR r.uses_additional_data IS DISTINCT FROM true)
+          AND (estimates OR NOT r.is_estimate)
+          AND coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE)) <= CAST(d AS DATE)
+        GROUP BY b.benchmark_id, b.task, b.dataset, b.metric, b.direction, b.unit
     )
+    SELECT * FROM from_frontier
+    UNION ALL
     SELECT
-        best.task, best.dataset, best.metric,
-        best.w.model AS model, best.w.value AS value, best.w.published_on AS published_on,
-        best.w.published_precision AS published_precision,
-        best.w.paper_title AS paper_title, best.w.paper_url AS paper_url, best.w.arxiv_id AS arxiv_id,
-        best.w.source AS source, best.w.uses_additional_data AS uses_additional_data,
-        best.w.is_estimate AS is_estimate, best.w.first_seen_at AS first_seen_at,
-        best.direction, best.unit, best.w.result_id AS result_id
-    FROM best
-    ORDER BY best.task, best.dataset, best.metric;
+        v.task, v.dataset, v.metric, v.w.model, v.w.value, v.w.published_on, v.w.published_precision,
+        v.w.paper_title, v.w.paper_url, v.w.arxiv_id, v.w.source, v.w.uses_additional_data, v.w.is_estimate,
+        v.w.first_seen_at, v.direction, v.unit, v.w.result_id
+    FROM from_versions AS v
+    ORDER BY task, dataset, metric;

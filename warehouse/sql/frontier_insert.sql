@@ -50,7 +50,11 @@ changes AS (
     )
 )
 SELECT
-    c.benchmark_id, c.extra_data_allowed, c.estimates_allowed, c.effective_on, v.result_id, v.model, v.value,
+    c.benchmark_id, c.extra_data_allowed, c.estimates_allowed, c.effective_on,
+    lead(c.effective_on) OVER (
+        PARTITION BY c.benchmark_id, c.extra_data_allowed, c.estimates_allowed ORDER BY c.effective_on
+    ) AS until_date,
+    v.result_id, v.model, v.value,
     v.published_on, v.published_precision, v.paper_title, v.paper_url, v.arxiv_id, v.source,
     v.uses_additional_data, v.is_estimate, v.first_seen_at
 FROM changes AS c
