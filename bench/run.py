@@ -61,9 +61,9 @@ def bench_load(folder: Path) -> dict:
 
 
 SYNTHETIC = """
-INSERT INTO benchmarks (benchmark_id, task, dataset, metric, direction, unit)
+INSERT INTO benchmarks (benchmark_id, task, dataset, metric, direction, unit, benchmark_key, board_key)
 SELECT i, 'Task ' || (i % 50), 'Dataset ' || i, CASE WHEN i % 5 = 0 THEN 'Error' ELSE 'Accuracy' END,
-       CASE WHEN i % 5 = 0 THEN 'lower' ELSE 'higher' END, 'percent'
+       CASE WHEN i % 5 = 0 THEN 'lower' ELSE 'higher' END, 'percent', 'benchmark ' || i, 'board ' || i
 FROM range(1, 1001) AS r(i);
 INSERT INTO results
 SELECT i, 'claim ' || i, CASE WHEN i % 3 = 0 THEN 'timm-csv' ELSE 'pwc-dump' END, 1 + i // 10000,

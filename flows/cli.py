@@ -238,6 +238,38 @@ def snapshots(
                  "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
 
 
+@app.command(name="benchmarks")
+def benchmarks_command(
+    task: Annotated[Optional[str], typer.Option("--task")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    unmapped: Annotated[bool, typer.Option("--unmapped", help="Only names the alias registry does not map.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The benchmarks, their results by latest knowledge and the sources reporting them."""
+    from pipelines.aliases import CANONICAL_NAMES
+
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+        rows = queries.benchmarks(con, canonical=CANONICAL_NAMES, task=task, dataset=dataset, unmapped_only=unmapped)
+    _emit(rows, ["task", "dataset", "metric", "direction", "results", "sources", "mapped"], as_json, "Benchmarks",
+          "no benchmarks")
+
+
+@app.command(name="conflicts")
+def conflicts_command(
+    task: Annotated[Optional[str], typer.Option("--task")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where sources disagree: the same model on the same benchmark with different values."""
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+        rows = queries.conflicts(con, task=task, dataset=dataset, limit=limit)
+    _emit(rows, ["task", "dataset", "metric", "model", "sources", "lowest", "highest", "spread"], as_json,
+          "Conflicts between sources", "no conflicts")
+
+
 @app.command()
 def sources(as_json: JsonOption = False) -> None:
     """The registered sources."""

@@ -1,4 +1,4 @@
-"""The alias registry: every source's spelling of a task, dataset or metric mapped onto one canonical benchmark name.
+"""The alias registry (its data is `aliases.toml`): every source's spelling of a task, dataset or metric mapped onto one canonical benchmark name.
 
 Canonical names follow Papers with Code where it has the benchmark (task "Image Classification", dataset "ImageNet",
 metric "Top 1 Accuracy"). Names that are not in the registry are kept as they come (whitespace collapsed), never
@@ -8,69 +8,38 @@ descriptive columns (parameter counts, FLOPs, pre-training data) that describe a
 from __future__ import annotations
 
 import re
+import tomllib
+from importlib import resources
 
 from pipelines.values import collapse_whitespace
 
-# Keys are compared case-insensitively after collapsing whitespace and unifying dashes/underscores to spaces.
-TASK_ALIASES: dict[str, str] = {
-    "image classification": "Image Classification",
-    "imagenet classification": "Image Classification",
-    "question answering": "Question Answering",
-}
 
-DATASET_ALIASES: dict[str, str] = {
-    "imagenet": "ImageNet",
-    "imagenet 1k": "ImageNet",
-    "imagenet1k": "ImageNet",
-    "in 1k": "ImageNet",
-    "in1k": "ImageNet",
-    "ilsvrc 2012": "ImageNet",
-    "ilsvrc2012": "ImageNet",
-    "ilsvrc": "ImageNet",
-    "imagenet val": "ImageNet",
-    "imagenet real": "ImageNet ReaL",
-    "imagenet v2": "ImageNet V2",
-    "imagenetv2": "ImageNet V2",
-    "imagenet v2 matched frequency": "ImageNet V2",
-}
+def fold(name: str) -> str:
+    """The spelling-blind form of a name: case, runs of white space and dashes/underscores do not count."""
+    return collapse_whitespace(re.sub(r"[-_]", " ", name)).lower()
 
-METRIC_ALIASES: dict[str, str] = {
-    "top 1 accuracy": "Top 1 Accuracy",
-    "top1 accuracy": "Top 1 Accuracy",
-    "top 1 acc": "Top 1 Accuracy",
-    "top1": "Top 1 Accuracy",
-    "top 1": "Top 1 Accuracy",
-    "acc@1": "Top 1 Accuracy",
-    "top 5 accuracy": "Top 5 Accuracy",
-    "top5 accuracy": "Top 5 Accuracy",
-    "top 5 acc": "Top 5 Accuracy",
-    "top5": "Top 5 Accuracy",
-    "top 5": "Top 5 Accuracy",
-    "acc@5": "Top 5 Accuracy",
-    "top 1 error": "Top 1 Error",
-    "top1 error": "Top 1 Error",
-    "top1 err": "Top 1 Error",
-    "top 5 error": "Top 5 Error",
-    "top5 error": "Top 5 Error",
-    "top5 err": "Top 5 Error",
-    "number of params": "Number of params",
-    "params": "Number of params",
-    "parameters": "Number of params",
-    "param count": "Number of params",
-}
 
-# Explicit directions for canonical metrics whose name alone would mislead the keyword rules below.
-METRIC_DIRECTIONS: dict[str, str] = {
-    "Top 1 Accuracy": "higher",
-    "Top 5 Accuracy": "higher",
-    "Top 1 Error": "lower",
-    "Top 5 Error": "lower",
-    "Number of params": "none",
-    "Percentage error": "lower",
-    "Percentage correct": "higher",
-    "Rank-1": "higher",
-    "Speed (FPS)": "higher",
-    "Time horizon": "higher",  # METR: minutes of work a model completes; longer is better
+def _load_registry() -> dict:
+    return tomllib.loads(resources.files("pipelines").joinpath("aliases.toml").read_text(encoding="utf-8"))
+
+
+def _lookup(section: dict[str, list[str]]) -> dict[str, str]:
+    table = {}
+    for canonical, spellings in section.items():
+        for spelling in [canonical, *spellings]:
+            table[fold(spelling)] = canonical
+    return table
+
+
+_REGISTRY = _load_registry()
+TASK_ALIASES = _lookup(_REGISTRY["tasks"])
+DATASET_ALIASES = _lookup(_REGISTRY["datasets"])
+METRIC_ALIASES = _lookup(_REGISTRY["metrics"])
+METRIC_DIRECTIONS: dict[str, str] = dict(_REGISTRY["directions"])
+CANONICAL_NAMES = {
+    "task": set(_REGISTRY["tasks"]),
+    "dataset": set(_REGISTRY["datasets"]),
+    "metric": set(_REGISTRY["metrics"]) | set(METRIC_DIRECTIONS),
 }
 
 # Columns that describe a model rather than score it: kept, never ranked.
@@ -89,20 +58,16 @@ _LOWER_IS_BETTER = re.compile(
 )
 
 
-def _key(name: str) -> str:
-    return collapse_whitespace(re.sub(r"[-_]", " ", name)).lower()
-
-
 def canonical_task(name: str) -> str:
-    return TASK_ALIASES.get(_key(name), collapse_whitespace(name))
+    return TASK_ALIASES.get(fold(name), collapse_whitespace(name))
 
 
 def canonical_dataset(name: str) -> str:
-    return DATASET_ALIASES.get(_key(name), collapse_whitespace(name))
+    return DATASET_ALIASES.get(fold(name), collapse_whitespace(name))
 
 
 def canonical_metric(name: str) -> str:
-    return METRIC_ALIASES.get(_key(name), collapse_whitespace(name))
+    return METRIC_ALIASES.get(fold(name), collapse_whitespace(name))
 
 
 def metric_direction(canonical_name: str) -> str:

@@ -12,12 +12,12 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, metric_direction
+from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, fold, metric_direction
 from pipelines.base import RawRow
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
 RESULT_COLUMNS = [
-    "claim_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate",
+    "claim_key", "benchmark_key", "board_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate",
     "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
     "row_ref", "attributes",
 ]
@@ -53,13 +53,18 @@ def paper_key(arxiv_id: str | None, paper_url: str | None, paper_title: str | No
     return ""
 
 
+def benchmark_key(*names: str) -> str:
+    """Spelling-blind identity of a benchmark (task, dataset, metric) or a board (task, dataset)."""
+    return "\x1f".join(fold(name) for name in names)
+
+
 def claim_key(task: str, dataset: str, metric: str, model: str, paper: str, setting: str | None = None) -> str:
     """One claim = a model's value on a benchmark from a paper; the key is what stays the same across versions.
 
     `setting` tells apart entries a source lists under one name (timm's two image sizes of one model, RobustBench's
     several architectures of one paper).
     """
-    return "\x1f".join((task, dataset, metric, model, paper, setting or ""))
+    return "\x1f".join((benchmark_key(task, dataset, metric), model, paper, setting or ""))
 
 
 def _normalize_row(row: RawRow) -> dict:
@@ -75,6 +80,8 @@ def _normalize_row(row: RawRow) -> dict:
         "claim_key": claim_key(
             task, dataset, metric, model, paper_key(arxiv_id, paper_url, paper_title), row.attributes.get("setting")
         ),
+        "benchmark_key": benchmark_key(task, dataset, metric),
+        "board_key": benchmark_key(task, dataset),
         "task": task,
         "dataset": dataset,
         "metric": metric,
@@ -108,9 +115,9 @@ def _harmonise_units(records: list[dict]) -> None:
     """A board that writes "88.5%" on most rows and "88.1" on a few means percent on all of them."""
     units_by_metric: dict[tuple, set] = defaultdict(set)
     for record in records:
-        units_by_metric[(record["task"], record["dataset"], record["metric"])].add(record["unit"])
+        units_by_metric[record["benchmark_key"]].add(record["unit"])
     for record in records:
-        units = units_by_metric[(record["task"], record["dataset"], record["metric"])]
+        units = units_by_metric[record["benchmark_key"]]
         if record["unit"] is None and "percent" in units:
             record["unit"] = "percent"
 

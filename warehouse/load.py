@@ -225,12 +225,10 @@ def load_snapshot(
         )
 
     results = snapshot.results
-    listed = (
-        results[["task", "dataset"]].drop_duplicates()
-        if snapshot.full_listing
-        else results.iloc[0:0][["task", "dataset"]]
-    )
-    boards = pd.DataFrame(listed, columns=["task", "dataset"]).reset_index(drop=True)
+    # the boards this payload lists in full: where a claim it does not show anymore counts as removed
+    board_columns = ["task", "dataset", "board_key"]
+    listed = results[board_columns].drop_duplicates("board_key") if snapshot.full_listing else results.iloc[0:0][board_columns]
+    boards = pd.DataFrame(listed, columns=board_columns).reset_index(drop=True)
     rejects = pd.DataFrame(snapshot.rejects, columns=["row_ref", "reason", "raw"])
     con.register("incoming", results)
     con.register("incoming_boards", boards)

@@ -59,6 +59,21 @@ def snapshots(con, *, source: str | None = None, limit: int = 50) -> list[dict]:
     return _rows(con, "query_snapshots", {"source": source, "limit": limit})
 
 
+def benchmarks(
+    con, *, canonical: dict[str, set[str]], task=None, dataset=None, unmapped_only: bool = False
+) -> list[dict]:
+    params = {
+        "task": task, "dataset": dataset, "unmapped_only": unmapped_only,
+        "canonical_tasks": sorted(canonical["task"]), "canonical_datasets": sorted(canonical["dataset"]),
+        "canonical_metrics": sorted(canonical["metric"]),
+    }
+    return _rows(con, "query_benchmarks", params)
+
+
+def conflicts(con, *, task=None, dataset=None, limit: int = 50) -> list[dict]:
+    return _rows(con, "query_conflicts", {"task": task, "dataset": dataset, "limit": limit})
+
+
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
     """No files, no extensions, no attaching other databases, and no way to undo these settings."""
     con.execute("SET enable_external_access = false")

@@ -35,18 +35,18 @@ def test_source_is_registered():
 
 def test_first_and_last_rows_are_whole(rows: list[RawRow]):
     assert rows[:2] == [
-        RawRow(task="Image Classification", dataset="ImageNet", metric="Top 1 Error", model="NEC-UIUC", value="47.1%",
+        RawRow(task="Image Classification", dataset="ILSVRC", metric="Top 1 Error", model="NEC-UIUC", value="47.1%",
                row_ref="line 2", published="2010",
                attributes={"compute": "8.7e-4", "evaluation": TOP1_EVALUATION}),
-        RawRow(task="Image Classification", dataset="ImageNet", metric="Top 5 Error", model="NEC-UIUC",
+        RawRow(task="Image Classification", dataset="ILSVRC", metric="Top 5 Error", model="NEC-UIUC",
                value="28.191%", row_ref="line 2", published="2010",
                attributes={"compute": "8.7e-4", "evaluation": TOP5_EVALUATION}),
     ]
     assert rows[-2:] == [
-        RawRow(task="Image Classification", dataset="ImageNet", metric="Top 1 Error", model="SENet (WMW)",
+        RawRow(task="Image Classification", dataset="ILSVRC", metric="Top 1 Error", model="SENet (WMW)",
                value="17.28%", row_ref="line 9", published="2017",
                attributes={"compute": "0.1935", "evaluation": TOP1_EVALUATION}),
-        RawRow(task="Image Classification", dataset="ImageNet", metric="Top 5 Error", model="SENet (WMW)",
+        RawRow(task="Image Classification", dataset="ILSVRC", metric="Top 5 Error", model="SENet (WMW)",
                value="2.251%", row_ref="line 9", published="2017",
                attributes={"compute": "0.1935", "evaluation": TOP5_EVALUATION}),
     ]

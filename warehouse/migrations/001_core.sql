@@ -42,10 +42,13 @@ CREATE TABLE snapshots (
 );
 
 -- The boards (task, dataset) a snapshot listed in full: the scope in which a missing result counts as removed.
+-- board_key is the spelling-blind (task, dataset), so a source that changes a name's case or spacing between
+-- snapshots still lists the same board.
 CREATE TABLE snapshot_boards (
     snapshot_id BIGINT NOT NULL,
     task        VARCHAR NOT NULL,
-    dataset     VARCHAR NOT NULL
+    dataset     VARCHAR NOT NULL,
+    board_key   VARCHAR NOT NULL
 );
 
 CREATE TABLE benchmarks (
@@ -55,6 +58,9 @@ CREATE TABLE benchmarks (
     metric       VARCHAR NOT NULL,
     direction    VARCHAR NOT NULL CHECK (direction IN ('higher', 'lower', 'none')),
     unit         VARCHAR,
+    -- spelling-blind keys (case, white space, dashes folded): the first spelling a load brings is the one shown
+    benchmark_key VARCHAR NOT NULL UNIQUE,
+    board_key     VARCHAR NOT NULL,
     UNIQUE (task, dataset, metric)
 );
 

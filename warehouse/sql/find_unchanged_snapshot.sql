@@ -10,7 +10,7 @@ WHERE s.source = $source
       SELECT 1
       FROM snapshots AS later
       JOIN snapshot_boards AS lb ON lb.snapshot_id = later.snapshot_id
-      JOIN snapshot_boards AS sb ON sb.snapshot_id = s.snapshot_id AND sb.task = lb.task AND sb.dataset = lb.dataset
+      JOIN snapshot_boards AS sb ON sb.snapshot_id = s.snapshot_id AND sb.board_key = lb.board_key
       WHERE later.source = s.source
         AND later.status IN ('loaded', 'unchanged')
         AND later.sha256 <> s.sha256

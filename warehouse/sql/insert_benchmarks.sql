@@ -1,8 +1,8 @@
--- Benchmarks seen for the first time; direction and unit come from the first load that names them.
-INSERT INTO benchmarks (task, dataset, metric, direction, unit)
-SELECT i.task, i.dataset, i.metric, any_value(i.direction), max(i.unit)
+-- Benchmarks seen for the first time, matched by their spelling-blind key; direction, unit and the spelling shown
+-- come from the first load that names them.
+INSERT INTO benchmarks (task, dataset, metric, direction, unit, benchmark_key, board_key)
+SELECT arg_min(i.task, i.row_ref), arg_min(i.dataset, i.row_ref), arg_min(i.metric, i.row_ref),
+       any_value(i.direction), max(i.unit), i.benchmark_key, any_value(i.board_key)
 FROM incoming AS i
-WHERE NOT EXISTS (
-    SELECT 1 FROM benchmarks AS b WHERE b.task = i.task AND b.dataset = i.dataset AND b.metric = i.metric
-)
-GROUP BY i.task, i.dataset, i.metric
+WHERE NOT EXISTS (SELECT 1 FROM benchmarks AS b WHERE b.benchmark_key = i.benchmark_key)
+GROUP BY i.benchmark_key

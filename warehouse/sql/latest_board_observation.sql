@@ -2,5 +2,5 @@
 SELECT max(s.observed_at)
 FROM snapshots AS s
 JOIN snapshot_boards AS sb ON sb.snapshot_id = s.snapshot_id
-JOIN incoming_boards AS ib ON ib.task = sb.task AND ib.dataset = sb.dataset
+JOIN incoming_boards AS ib ON ib.board_key = sb.board_key
 WHERE s.source = $source AND s.status IN ('loaded', 'unchanged')

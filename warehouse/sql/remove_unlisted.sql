@@ -6,5 +6,5 @@ WHERE r.source = $source
   AND r.removed_at IS NULL
   AND r.first_snapshot_id <> $snapshot_id
   AND b.benchmark_id = r.benchmark_id
-  AND b.task = ib.task AND b.dataset = ib.dataset
+  AND b.board_key = ib.board_key
   AND NOT EXISTS (SELECT 1 FROM staged AS s WHERE s.claim_key = r.claim_key)

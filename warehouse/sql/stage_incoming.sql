@@ -21,7 +21,7 @@ SELECT
     END AS change,
     earlier.claim_first_seen_at AS earlier_claim_first_seen_at
 FROM incoming AS i
-JOIN benchmarks AS b ON b.task = i.task AND b.dataset = i.dataset AND b.metric = i.metric
+JOIN benchmarks AS b ON b.benchmark_key = i.benchmark_key
 LEFT JOIN results AS cur
     ON cur.source = $source AND cur.claim_key = i.claim_key AND cur.removed_at IS NULL
 LEFT JOIN (

@@ -1,0 +1,43 @@
+"""Spelling-blind benchmarks, the `conflicts` view, derived accuracies and unmapped names."""
+from datetime import date
+
+from flows.ingest import ingest
+from pipelines.aliases import CANONICAL_NAMES
+from tests.support.boards import board_file
+from warehouse import queries
+
+
+def test_a_renamed_board_is_the_same_board(db, tmp_path):
+    first = board_file(tmp_path, "q@2019-01-03.json", {("Question answering", "My Set"): [
+        {"model": "A", "metrics": {"F-1": "80"}}, {"model": "B", "metrics": {"F-1": "81"}}]})
+    second = board_file(tmp_path, "q@2019-03-27.json", {("Question Answering", "my  set"): [
+        {"model": "A", "metrics": {"F 1": "80"}}, {"model": "B", "metrics": {"F 1": "82"}}]})
+    ingest(db, "pwc-dump", str(first))
+    report = ingest(db, "pwc-dump", str(second))
+    assert (report.results_new, report.results_changed, report.results_unchanged, report.results_removed) == (0, 1, 1, 0)
+    # the first spelling is the one shown
+    assert db.execute("SELECT task, dataset, metric FROM benchmarks").fetchall() == [("Question Answering", "My Set", "F-1")]
+
+
+def test_conflicts_accuracy_from_error_and_unmapped_names(db, tmp_path):
+    board = ("Image Classification", "ImageNet")
+    ingest(db, "pwc-dump", str(board_file(tmp_path, "a@2020-01-01.json", {board: [
+        {"model": "NoisyStudent (EfficientNet-L2)", "metrics": {"Top 1 Accuracy": "88.4%"}, "date": "2019-11-11"},
+        {"model": "ResNet-50", "metrics": {"Top 1 Accuracy": "76.0%"}, "date": "2015-12-10"}]})))
+    csv = tmp_path / "c@2020-02-01.csv"
+    csv.write_text("Model,Top-1 Accuracy,Top-1 Error,Cats\nNoisy Student (EfficientNet-L2),87.4%,12.6%,3\nResNet-50,76.0%,24.0%,4\n")
+    ingest(db, "csv", str(csv), options={"task": "Image Classification", "dataset": "ImageNet"})
+    rows = queries.conflicts(db)
+    assert [(r["model"], r["sources"], r["lowest"], r["highest"]) for r in rows] == [
+        ("Noisy Student (EfficientNet-L2)", ["csv", "pwc-dump"], 87.4, 88.4)
+    ]
+    derived = db.execute("SELECT metric, model, round(value, 6), derived_from FROM accuracy_from_error ORDER BY model").fetchall()
+    assert derived == [("Top 1 Accuracy", "Noisy Student (EfficientNet-L2)", 87.4, "Top 1 Error"), ("Top 1 Accuracy", "ResNet-50", 76.0, "Top 1 Error")]
+    unmapped = queries.benchmarks(db, canonical=CANONICAL_NAMES, unmapped_only=True)
+    assert [(r["dataset"], r["metric"], r["sources"]) for r in unmapped] == [("ImageNet", "Cats", ["csv"])]
+    # accuracy "Top-1 Accuracy" from the csv lands on PwC's "Top 1 Accuracy" board, beside the dump's rows
+    board_rows = db.execute("SELECT model, source FROM leaderboard_as_of('Image Classification', 'ImageNet', 'Top 1 Accuracy', DATE '2021-01-01')").fetchall()
+    # the tie at 76.0 goes to the dump's row: dated 2015, while the csv's undated row counts from its first sighting
+    assert board_rows == [("NoisyStudent (EfficientNet-L2)", "pwc-dump"), ("Noisy Student (EfficientNet-L2)", "csv"),
+                          ("ResNet-50", "pwc-dump"), ("ResNet-50", "csv")]
+    assert db.execute("SELECT published_on FROM results WHERE source = 'pwc-dump' AND model = 'ResNet-50'").fetchall() == [(date(2015, 12, 10),)]
