@@ -1,0 +1,61 @@
+"""One contract over every registered source (as Singer SDK's standard tests do): a source added to the registry is
+tested the day it is added, and fails here until it names a real payload to be tested on."""
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from pipelines.normalize import normalize_rows
+from pipelines.registry import get_source, source_names
+from schemas.results import RAW_ROW_SCHEMA, validate_results
+
+IMAGENET = {"task": "Image Classification", "dataset": "ImageNet"}
+
+# source -> real payloads in ../shared/data (path, options); every folder carries a PROVENANCE.txt
+SAMPLES = {
+    "pwc-dump": [("pwc-sota-extractor/squad.json", {}), ("pwc-sota-extractor/history/squad@2019-01-03.json", {})],
+    "csv": [("pwc-imagenet-2019-handcopy/imagenet_table.csv", IMAGENET)],
+    "timm-csv": [("timm-results/results-imagenet-real.csv", {}), ("timm-results/history/results-imagenet@2021-05-11.csv", {})],
+    "robustbench-html": [("robustbench/html-head/imagenet_Linf.html", {}), ("robustbench/history/cifar10_Linf@2021-04-08.html", {})],
+    "html-table": [("robustbench/html-head/imagenet_Linf.html", {"task": "Adversarial Defense", "dataset": "ImageNet (Linf)"})],
+    "model-index": [("timm-model-index/resnet.mdx", {}), ("pwc-model-index-examples/examples/option2-yaml/model-index.yml", {})],
+    "epoch-csv": [("epoch-benchmarks-2025/external_benchmark_mmlu.csv", {}), ("epoch-benchmarks-2025/benchmarks_runs.csv", {})],
+    "ilsvrc-csv": [("ilsvrc-winners/imagenet.csv", {})],
+    "arxiv": [("arxiv-atom/arxiv.py-fixtures-2016/search_query=au_del_maestro.xml", {})],
+    "pwc-api": [("pwc-api-v1-2021/paper_result_list.json", {})],
+}
+
+# a feed of papers whose abstracts make no result claim is a real, empty answer for arXiv
+MAY_BE_EMPTY = {"arxiv"}
+
+CASES = [(name, path, options) for name in source_names() for path, options in SAMPLES.get(name, [(None, {})])]
+
+
+@pytest.mark.parametrize("name", source_names())
+def test_every_registered_source_names_real_payloads(name, shared_data):
+    assert SAMPLES.get(name), f"source {name} is registered but names no real payload in SAMPLES"
+    for path, _ in SAMPLES[name]:
+        payload = shared_data / path
+        assert payload.is_file(), payload
+        assert (payload.parent / "PROVENANCE.txt").is_file() or any(
+            (parent / "PROVENANCE.txt").is_file() for parent in payload.parents if shared_data in parent.parents
+        ), f"{path} has no provenance"
+
+
+@pytest.mark.parametrize("name, path, options", [c for c in CASES if c[1]])
+def test_source_contract(name, path, options, shared_data):
+    spec = get_source(name)
+    payload = (shared_data / path).read_bytes()
+    rows = spec.parse(payload, str(shared_data / path), **options)
+    if name in MAY_BE_EMPTY and not rows:
+        return
+    assert rows, "a real payload gives rows"
+    assert rows == spec.parse(payload, str(shared_data / path), **options), "parsing twice gives the same rows"
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
+    RAW_ROW_SCHEMA.validate(frame, lazy=True)
+    normalized = normalize_rows(rows)
+    outcome = validate_results(normalized.results, pd.Timestamp.today().date())
+    assert not outcome.valid.empty
+    assert outcome.valid["claim_key"].is_unique
+    accounted = len(outcome.valid) + len(outcome.failures) + len(normalized.rejects) + normalized.duplicates
+    assert accounted == len(rows), "every raw row is loaded, rejected with a reason, or folded as an exact repeat"
