@@ -36,6 +36,10 @@ TASK_ALIASES = _lookup(_REGISTRY["tasks"])
 DATASET_ALIASES = _lookup(_REGISTRY["datasets"])
 METRIC_ALIASES = _lookup(_REGISTRY["metrics"])
 METRIC_DIRECTIONS: dict[str, str] = dict(_REGISTRY["directions"])
+BENCHMARK_ALIASES: dict[tuple[str, str, str], tuple[str, str, str]] = {
+    tuple(fold(part) for part in source.split("|")): tuple(part.strip() for part in target.split("|"))
+    for source, target in _REGISTRY.get("benchmarks", {}).items()
+}
 CANONICAL_NAMES = {
     "task": set(_REGISTRY["tasks"]),
     "dataset": set(_REGISTRY["datasets"]),
@@ -68,6 +72,12 @@ def canonical_dataset(name: str) -> str:
 
 def canonical_metric(name: str) -> str:
     return METRIC_ALIASES.get(fold(name), collapse_whitespace(name))
+
+
+def canonical_benchmark(task: str, dataset: str, metric: str) -> tuple[str, str, str]:
+    """Canonical (task, dataset, metric), where the registry maps a whole benchmark rather than one name."""
+    task, dataset, metric = canonical_task(task), canonical_dataset(dataset), canonical_metric(metric)
+    return BENCHMARK_ALIASES.get((fold(task), fold(dataset), fold(metric)), (task, dataset, metric))
 
 
 def metric_direction(canonical_name: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, fold, metric_direction
+from pipelines.aliases import canonical_benchmark, canonical_metric, fold, metric_direction
 from pipelines.base import RawRow
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
@@ -68,8 +68,7 @@ def claim_key(task: str, dataset: str, metric: str, model: str, paper: str, sett
 
 
 def _normalize_row(row: RawRow) -> dict:
-    task, dataset = canonical_task(row.task), canonical_dataset(row.dataset)
-    metric = canonical_metric(row.metric)
+    task, dataset, metric = canonical_benchmark(row.task, row.dataset, row.metric)
     model = collapse_whitespace(row.model)
     parsed = parse_value(row.value)
     published_on, precision = parse_date(row.published)
