@@ -117,7 +117,15 @@ def ingest(
     when = observed_at_for(location, observed_at, now)
     if when > now:
         raise UsageError(f"--observed-at {when:%Y-%m-%d %H:%M} is in the future")
-    fetched = (client or HttpClient()).fetch(location)
+    if spec.fetch is not None:
+        # A source whose payload takes several requests (a paginated API) fetches it itself, as one payload.
+        content = spec.fetch(location, client or HttpClient(), **options)
+        fetched = FetchResult(
+            location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
+            last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
+        )
+    else:
+        fetched = (client or HttpClient()).fetch(location)
     previous = find_unchanged(con, spec.name, payload_sha256(fetched.content), options)
     if previous:
         # The same bytes as a snapshot already loaded: nothing to parse, no new version.

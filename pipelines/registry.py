@@ -18,6 +18,8 @@ SOURCE_MODULES: dict[str, str] = {
     "ilsvrc-csv": "pipelines.ilsvrc",
     "model-index": "pipelines.model_index",
     "epoch-csv": "pipelines.epoch_csv",
+    "pwc-api": "pipelines.pwc_api",
+    "arxiv": "pipelines.arxiv",
 }
 
 

@@ -19,6 +19,9 @@ class SourceSpec:
     (task, dataset, ...) in, raw rows out. `full_listing` says whether a payload lists a whole board, so that a result
     missing from a later payload of the same board counts as removed (leaderboards: yes; arXiv: no).
     `required_options` are options the user must give (the csv source needs task and dataset).
+    `fetch` is a source-specific fetcher, `fetch(location, client, **options) -> bytes`, for a source whose payload
+    takes more than one request (a paginated API): it does the I/O through the shared client and returns one payload.
+    None means the generic single fetch of `location`.
     """
 
     name: str
@@ -27,3 +30,4 @@ class SourceSpec:
     full_listing: bool = True
     default_url: str | None = None
     required_options: tuple[str, ...] = field(default_factory=tuple)
+    fetch: Callable[..., bytes] | None = None

@@ -22,7 +22,8 @@ SAMPLES = {
     "epoch-csv": [("epoch-benchmarks-2025/external_benchmark_mmlu.csv", {}), ("epoch-benchmarks-2025/benchmarks_runs.csv", {})],
     "ilsvrc-csv": [("ilsvrc-winners/imagenet.csv", {})],
     "arxiv": [("arxiv-atom/arxiv.py-fixtures-2016/search_query=au_del_maestro.xml", {})],
-    "pwc-api": [("pwc-api-v1-2021/paper_result_list.json", {})],
+    # v1 results of a paper name no board: the caller says which
+    "pwc-api": [("pwc-api-v1-2021/paper_result_list.json", {"task": "Semantic Segmentation", "dataset": "Cityscapes test"})],
 }
 
 # a feed of papers whose abstracts make no result claim is a real, empty answer for arXiv
