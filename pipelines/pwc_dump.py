@@ -33,10 +33,11 @@ def _decode(payload: bytes, location: str) -> object:
         raise ParseError(NAME, location, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
 
 
-def _rows_of_dataset(task: str, dataset: dict, path: str, location: str) -> list[RawRow]:
-    if not isinstance(dataset, dict) or "dataset" not in dataset:
+def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed: str | None = None) -> list[RawRow]:
+    if not isinstance(dataset, dict) or ("dataset" not in dataset and unnamed is None):
         raise ParseError(NAME, location, f"{path}: a dataset entry without a 'dataset' name")
-    name = str(dataset["dataset"])
+    # sota-extractor files have nameless subdatasets (the domains of one benchmark): they are numbered boards
+    name = str(dataset.get("dataset") or unnamed)
     sota = dataset.get("sota") or {}
     listed = sota.get("rows") if "rows" in sota else sota.get("sota_rows", [])
     out: list[RawRow] = []
@@ -60,8 +61,8 @@ def _rows_of_dataset(task: str, dataset: dict, path: str, location: str) -> list
                     uses_additional_data=additional if isinstance(additional, bool) else None,
                 )
             )
-    for sub in dataset.get("subdatasets") or []:
-        out.extend(_rows_of_dataset(task, sub, f"{path} / {name}", location))
+    for number, sub in enumerate(dataset.get("subdatasets") or [], start=1):
+        out.extend(_rows_of_dataset(task, sub, f"{path} / {name}", location, unnamed=f"{name} (part {number})"))
     return out
 
 

@@ -91,3 +91,11 @@ def test_broken_payloads_name_source_location_and_problem(payload, problem):
 def test_upstream_invalid_example_file(shared_data):
     with pytest.raises(ParseError, match=r"invalid JSON at line \d+ column \d+"):
         parse_pwc_dump(*read(shared_data / "pwc-sota-extractor/examples/example_json_format.json"))
+
+
+def test_nameless_subdatasets_are_numbered_boards(shared_data):
+    rows = parse_pwc_dump(*read(shared_data / "pwc-sota-extractor/nlp-progress.json"))
+    hypernyms = [r for r in rows if r.task == "Hypernym Discovery"]
+    assert {r.dataset for r in hypernyms} >= {"SemEval 2018 (part 1)"}
+    first = next(r for r in hypernyms if r.dataset == "SemEval 2018 (part 1)")
+    assert (first.metric, first.model, first.value) == ("MAP", "CRIM (2018)", "19.78")
