@@ -94,6 +94,16 @@ class RunFailed(SourceError):
     pass
 
 
+def _key_values(pairs: list[str]) -> dict[str, str]:
+    options = {}
+    for pair in pairs:
+        key, found, value = pair.partition("=")
+        if not found or not key.strip():
+            raise UsageError(f"--option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = value
+    return options
+
+
 def _lock_wait() -> float:
     """How long to wait for another process holding the database (SOTA_LOCK_TIMEOUT seconds, default 10)."""
     try:
@@ -115,16 +125,21 @@ def load(
     ] = None,
     task: Annotated[Optional[str], typer.Option("--task")] = None,
     dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    option: Annotated[
+        Optional[list[str]],
+        typer.Option("--option", "-o", help="A source option KEY=VALUE (e.g. selector=table.board); repeatable."),
+    ] = None,
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries for errors that can pass (429, 5xx).")] = 4,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Load one payload as a snapshot."""
     get_source(source)  # an unknown source fails before the database is touched
+    options = {"task": task, "dataset": dataset, **_key_values(option or [])}
     with connect(db, wait_seconds=_lock_wait()) as con:
         try:
             report = ingest(
-                con, source, location, options={"task": task, "dataset": dataset}, observed_at=observed_at,
+                con, source, location, options=options, observed_at=observed_at,
                 client=HttpClient(max_retries=retries),
             )
         except FetchError as error:

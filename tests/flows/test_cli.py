@@ -109,6 +109,7 @@ def test_errors_are_one_line(tmp_path, loaded, sota):
     assert_one_line_error(sota("load", "x.csv", "--source", "csv", cwd=folder), 2, "needs --task and --dataset")
     assert_one_line_error(sota("asof", "2020-01-01", "--db", str(tmp_path / "none.duckdb"), cwd=folder), 1, "no warehouse at")
     assert_one_line_error(sota("leaderboard", cwd=folder), 2, "Missing option")
+    assert_one_line_error(sota("load", "x.csv", "--source", "csv", "-o", "selector", cwd=folder), 2, "expected KEY=VALUE")
     # and the same from a process of its own: no traceback reaches the shell
     assert_one_line_error(sota_process("asof", "2020-13-01", cwd=folder), 2, "bad DATE '2020-13-01'")
 
