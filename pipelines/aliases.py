@@ -36,10 +36,12 @@ TASK_ALIASES = _lookup(_REGISTRY["tasks"])
 DATASET_ALIASES = _lookup(_REGISTRY["datasets"])
 METRIC_ALIASES = _lookup(_REGISTRY["metrics"])
 METRIC_DIRECTIONS: dict[str, str] = dict(_REGISTRY["directions"])
-BENCHMARK_ALIASES: dict[tuple[str, str, str], tuple[str, str, str]] = {
-    tuple(fold(part) for part in source.split("|")): tuple(part.strip() for part in target.split("|"))
-    for source, target in _REGISTRY.get("benchmarks", {}).items()
-}
+# (task, dataset, metric) folded -> (task, dataset, metric, scale): scale 100 where the source writes fractions
+BENCHMARK_ALIASES: dict[tuple[str, str, str], tuple[str, str, str, float]] = {}
+for _source, _target in _REGISTRY.get("benchmarks", {}).items():
+    _parts = [part.strip() for part in _target.split("|")]
+    _scale = 100.0 if _parts[3:] == ["fraction"] else 1.0
+    BENCHMARK_ALIASES[tuple(fold(part) for part in _source.split("|"))] = (*_parts[:3], _scale)
 CANONICAL_NAMES = {
     "task": set(_REGISTRY["tasks"]),
     "dataset": set(_REGISTRY["datasets"]),
@@ -74,10 +76,11 @@ def canonical_metric(name: str) -> str:
     return METRIC_ALIASES.get(fold(name), collapse_whitespace(name))
 
 
-def canonical_benchmark(task: str, dataset: str, metric: str) -> tuple[str, str, str]:
-    """Canonical (task, dataset, metric), where the registry maps a whole benchmark rather than one name."""
+def canonical_benchmark(task: str, dataset: str, metric: str) -> tuple[str, str, str, float]:
+    """Canonical (task, dataset, metric) and the scale of the source's values (100 where it writes fractions of a
+    percent metric), where the registry maps a whole benchmark rather than one name."""
     task, dataset, metric = canonical_task(task), canonical_dataset(dataset), canonical_metric(metric)
-    return BENCHMARK_ALIASES.get((fold(task), fold(dataset), fold(metric)), (task, dataset, metric))
+    return BENCHMARK_ALIASES.get((fold(task), fold(dataset), fold(metric)), (task, dataset, metric, 1.0))
 
 
 def metric_direction(canonical_name: str) -> str:

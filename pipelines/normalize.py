@@ -68,7 +68,7 @@ def claim_key(task: str, dataset: str, metric: str, model: str, paper: str, sett
 
 
 def _normalize_row(row: RawRow) -> dict:
-    task, dataset, metric = canonical_benchmark(row.task, row.dataset, row.metric)
+    task, dataset, metric, scale = canonical_benchmark(row.task, row.dataset, row.metric)
     model = collapse_whitespace(row.model)
     parsed = parse_value(row.value)
     published_on, precision = parse_date(row.published)
@@ -85,9 +85,9 @@ def _normalize_row(row: RawRow) -> dict:
         "dataset": dataset,
         "metric": metric,
         "direction": metric_direction(metric),
-        "unit": parsed.unit,
+        "unit": "percent" if scale == 100.0 else parsed.unit,
         "model": model,
-        "value": parsed.value,
+        "value": round(parsed.value * scale, 10) if scale != 1.0 else parsed.value,
         "is_estimate": parsed.is_estimate or row.is_estimate,
         "paper_title": paper_title,
         "paper_url": paper_url,

@@ -41,3 +41,18 @@ def test_conflicts_accuracy_from_error_and_unmapped_names(db, tmp_path):
     assert board_rows == [("NoisyStudent (EfficientNet-L2)", "pwc-dump"), ("Noisy Student (EfficientNet-L2)", "csv"),
                           ("ResNet-50", "pwc-dump"), ("ResNet-50", "csv")]
     assert db.execute("SELECT published_on FROM results WHERE source = 'pwc-dump' AND model = 'ResNet-50'").fetchall() == [(date(2015, 12, 10),)]
+
+
+def test_ilsvrc_winners_from_two_sources_agree_on_their_own_benchmark(db, shared_data):
+    # eff.json writes the top-5 test errors as fractions; ilsvrc-csv as fractions too, of another file: both land,
+    # in percent, on the ILSVRC benchmark, never on PwC's ImageNet validation board
+    ingest(db, "pwc-dump", str(shared_data / "pwc-sota-extractor/eff.json"), observed_at="2019-01-14")
+    ingest(db, "ilsvrc-csv", str(shared_data / "ilsvrc-winners/imagenet.csv"), observed_at="2020-09-04")
+    top = db.execute(
+        "SELECT model, value, source FROM leaderboard_as_of('Image Classification', 'ILSVRC', 'Top 5 Error', "
+        "DATE '2030-01-01') LIMIT 2"
+    ).fetchall()
+    assert top == [("SENet (WMW)", 2.251, "ilsvrc-csv"), ("SE-ResNet152 / WMW", 2.251, "pwc-dump")]
+    assert db.execute("SELECT count(*) FROM conflicts WHERE dataset = 'ILSVRC'").fetchall() == [(0,)]
+    imagenet = db.execute("SELECT count(*) FROM benchmarks WHERE dataset = 'ImageNet'").fetchall()
+    assert imagenet == [(0,)]
