@@ -22,32 +22,34 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]
     return [dict(zip(columns, row)) for row in relation.fetchall()]
 
 
-def _filters(known_at, extra_data, estimates) -> dict:
-    return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates}
+def _filters(known_at, extra_data, estimates, all_settings=False) -> dict:
+    return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates, "all_settings": all_settings}
 
 
 def sota_as_of(
     con, day: date, *, task=None, dataset=None, metric=None,
     known_at: date | datetime | None = None, extra_data: bool | None = None, estimates: bool = False,
+    all_settings: bool = False,
 ) -> list[dict]:
-    params = {"d": day, "task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates)}
+    params = {"d": day, "task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates, all_settings)}
     return _rows(con, "query_sota_as_of", params)
 
 
 def leaderboard(
     con, task: str, dataset: str, metric: str, day: date, *, top: int = 20,
     known_at=None, extra_data: bool | None = None, estimates: bool = False,
+    all_settings: bool = False,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top,
-              **_filters(known_at, extra_data, estimates)}
+              **_filters(known_at, extra_data, estimates, all_settings)}
     return _rows(con, "query_leaderboard", params)
 
 
 def sota_history(
     con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None,
-    estimates: bool = False,
+    estimates: bool = False, all_settings: bool = False,
 ) -> list[dict]:
-    params = {"task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates)}
+    params = {"task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates, all_settings)}
     return _rows(con, "query_history", params)
 
 

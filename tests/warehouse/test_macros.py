@@ -3,7 +3,7 @@
 Boards are loaded through the real path (task files -> ingest) and queried from a separate read-only connection,
 as any DuckDB client would, without this package.
 """
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pytest
@@ -113,3 +113,29 @@ def test_macros_live_in_the_file(warehouse, tmp_path):
     names = {r[0] for r in query("SELECT function_name FROM duckdb_functions() WHERE NOT internal")}
     assert {"sota_as_of", "leaderboard_as_of", "sota_history"} <= names
     assert query("SELECT published_on FROM sota_as_of(DATE '2021-01-01')") == [(date(2020, 1, 1),)]
+
+
+def test_zero_shot_and_linear_probe_are_not_ranked_against_fine_tuned(tmp_path):
+    from pipelines.base import RawRow
+    from pipelines.normalize import normalize_rows
+    from warehouse.load import SnapshotInput, load_snapshot
+
+    def claim(model, value, setting):
+        return RawRow(task="Image Classification", dataset="ImageNet", metric="Top 1 Accuracy", model=model,
+                      value=value, row_ref=model, arxiv_id="2205.01917", published="2022-05-04",
+                      attributes={"setting": setting})
+
+    rows = [claim("CoCa", "91.0%", "finetuned"), claim("CoCa", "86.3%", "zero-shot"),
+            claim("CoCa", "90.6%", "frozen-encoder"), claim("Other", "92.0%", "linear-probe")]
+    normalized = normalize_rows(rows)
+    snapshot = SnapshotInput("arxiv", "test", False, "feed.xml", {}, datetime(2022, 6, 1), b"feed", len(rows),
+                             normalized.results, [], 0)
+    with connect(tmp_path / "sota.duckdb") as con:
+        load_snapshot(con, snapshot, datetime(2022, 6, 1))
+        best = "SELECT model, value FROM sota_as_of(DATE '2022-12-31'{}) "
+        assert con.execute(best.format("")).fetchall() == [("CoCa", 91.0)]
+        assert con.execute(best.format(", known_at := DATE '2022-12-31'")).fetchall() == [("CoCa", 91.0)]
+        assert con.execute(best.format(", all_settings := true")).fetchall() == [("Other", 92.0)]
+        board = "SELECT value FROM leaderboard_as_of('Image Classification', 'ImageNet', 'Top 1 Accuracy', DATE '2023-01-01'{})"
+        assert con.execute(board.format("")).fetchall() == [(91.0,)]
+        assert len(con.execute(board.format(", all_settings := true")).fetchall()) == 4

@@ -85,7 +85,8 @@ CREATE TABLE results (
     removed_at             TIMESTAMP,
     first_snapshot_id      BIGINT NOT NULL,
     last_snapshot_id       BIGINT NOT NULL,
-    removed_by_snapshot_id BIGINT
+    removed_by_snapshot_id BIGINT,
+    setting                VARCHAR             -- how the claim was obtained (zero-shot, linear-probe, an image size...)
 );
 
 CREATE TABLE rejects (

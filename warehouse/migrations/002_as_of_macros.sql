@@ -10,10 +10,15 @@ CREATE OR REPLACE MACRO sw_known_instant(k) AS
         ELSE CAST(k::VARCHAR AS TIMESTAMP)
     END;
 
+-- Results obtained in a way that is not comparable with fine-tuned ones (an abstract's zero-shot or linear-probe
+-- number) are never ranked against them unless a query asks for every setting.
+CREATE OR REPLACE MACRO sw_comparable(setting) AS
+    setting IS NULL OR setting NOT IN ('zero-shot', 'linear-probe', 'frozen-encoder', 'few-shot');
+
 -- The result versions visible at an instant (NULL: latest knowledge, the versions still shown), on ranked
 -- benchmarks, with the date each counts from (publication, or first sighting when unknown) and a key where larger
 -- is better whatever the metric's direction.
-CREATE OR REPLACE MACRO sw_claims(known_at := NULL, extra_data := NULL, estimates := false) AS TABLE
+CREATE OR REPLACE MACRO sw_claims(known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
     SELECT
         b.task, b.dataset, b.metric, b.direction, b.unit,
         r.result_id, r.benchmark_id, r.model, r.value, r.published_on, r.published_precision,
@@ -30,11 +35,12 @@ CREATE OR REPLACE MACRO sw_claims(known_at := NULL, extra_data := NULL, estimate
                    AND (r.removed_at IS NULL OR r.removed_at > sw_known_instant(known_at))
           END
       AND (extra_data IS NULL OR extra_data OR r.uses_additional_data IS DISTINCT FROM true)
-      AND (estimates OR NOT r.is_estimate);
+      AND (estimates OR NOT r.is_estimate)
+      AND (all_settings OR sw_comparable(r.setting));
 
 -- One row per benchmark: the best result counting from on or before d. Ties go to the result that got there first
 -- (earlier date, then earlier sighting, then the lower id), so the answer is stable.
-CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false) AS TABLE
+CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
     SELECT
         best.task, best.dataset, best.metric,
         best.w.model AS model, best.w.value AS value, best.w.published_on AS published_on,
@@ -58,34 +64,34 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
                 ),
                 struct_pack(k := c.better_key, e := -epoch(c.effective_on), f := -epoch(c.first_seen_at), i := -c.result_id)
             ) AS w
-        FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates) AS c
+        FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings) AS c
         WHERE c.effective_on <= CAST(d AS DATE)
         GROUP BY c.benchmark_id
     ) AS best
     ORDER BY best.task, best.dataset, best.metric;
 
 -- The ranked board of one benchmark as of d; equal values share a rank.
-CREATE OR REPLACE MACRO leaderboard_as_of(task, dataset, metric, d, known_at := NULL, extra_data := NULL, estimates := false) AS TABLE
+CREATE OR REPLACE MACRO leaderboard_as_of(task, dataset, metric, d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
     SELECT
         rank() OVER (ORDER BY c.better_key DESC) AS rank,
         c.task, c.dataset, c.metric, c.model, c.value, c.published_on, c.published_precision,
         c.paper_title, c.paper_url, c.arxiv_id, c.source, c.uses_additional_data, c.is_estimate,
         c.first_seen_at, c.direction, c.unit, c.result_id
-    FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates) AS c
+    FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings) AS c
     WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
       AND c.effective_on <= CAST(d AS DATE)
     ORDER BY c.better_key DESC, c.effective_on, c.first_seen_at, c.result_id;
 
 -- The SOTA steps of one benchmark in publication order: each result that beat every result counting from a strictly
 -- earlier date, with the best value before it and the margin (always positive: how much better it is).
-CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, extra_data := NULL, estimates := false) AS TABLE
+CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
     WITH board AS (
         SELECT
             c.*,
             max(c.better_key) OVER (
                 ORDER BY c.effective_on RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
             ) AS best_before
-        FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates) AS c
+        FROM sw_claims(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings) AS c
         WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
     )
     SELECT

@@ -28,7 +28,7 @@ CREATE TABLE sota_frontier (
 -- Latest knowledge, no estimates, extra data as asked: the frontier. Anything else (an instant in the past,
 -- estimates counted differently) scans the versions. Only one of the two branches reads anything: their conditions
 -- are constants once the macro's arguments are bound.
-CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false) AS TABLE
+CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
     WITH from_frontier AS (
         -- one row per benchmark: the holder whose [from_date, until_date) contains d
         SELECT
@@ -37,14 +37,15 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             b.direction, b.unit, f.result_id
         FROM sota_frontier AS f
         JOIN benchmarks AS b ON b.benchmark_id = f.benchmark_id
-        WHERE known_at IS NULL
+        WHERE known_at IS NULL AND NOT all_settings
           AND f.extra_data_allowed = coalesce(extra_data, true)
           AND f.estimates_allowed = coalesce(estimates, false)
           AND f.from_date <= CAST(d AS DATE)
           AND (f.until_date IS NULL OR f.until_date > CAST(d AS DATE))
     ),
     from_versions AS (
-        -- an instant in the past: the best of the versions shown then (ties go to whoever got there first);
+        -- an instant in the past, or every setting counted: the best of the versions shown then (ties go to whoever
+        -- got there first);
         -- written out rather than through sw_claims, whose binding would cost every call a few milliseconds
         SELECT
             b.task, b.dataset, b.metric, b.direction, b.unit,
@@ -64,10 +65,12 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             ) AS w
         FROM results AS r
         JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
-        WHERE known_at IS NOT NULL
+        WHERE (known_at IS NOT NULL OR all_settings)
           AND b.direction <> 'none'
-          AND r.first_seen_at <= sw_known_instant(known_at)
-          AND (r.removed_at IS NULL OR r.removed_at > sw_known_instant(known_at))
+          AND (known_at IS NULL OR r.first_seen_at <= sw_known_instant(known_at))
+          AND CASE WHEN known_at IS NULL THEN r.removed_at IS NULL
+                   ELSE r.removed_at IS NULL OR r.removed_at > sw_known_instant(known_at) END
+          AND (all_settings OR sw_comparable(r.setting))
           AND (extra_data IS NULL OR extra_data OR r.uses_additional_data IS DISTINCT FROM true)
           AND (estimates OR NOT r.is_estimate)
           AND coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE)) <= CAST(d AS DATE)

@@ -10,6 +10,7 @@ WITH visible AS (
     FROM results AS r
     JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
     WHERE r.removed_at IS NULL
+      AND sw_comparable(r.setting)
       AND b.direction <> 'none'
       AND r.benchmark_id IN (SELECT s.benchmark_id FROM frontier_scope AS s)
 ),

@@ -1,3 +1,3 @@
 -- `sota history`: the SOTA steps of one benchmark.
 SELECT *
-FROM sota_history($task, $dataset, $metric, known_at := $known_at, extra_data := $extra_data, estimates := $estimates)
+FROM sota_history($task, $dataset, $metric, known_at := $known_at, extra_data := $extra_data, estimates := $estimates, all_settings := $all_settings)
