@@ -52,7 +52,8 @@ def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed
                     task=task,
                     dataset=name,
                     metric=str(metric),
-                    model=str(row.get("model_name") or ""),
+                    # Papers with Code shows the paper's title where a row names no model; so does the record
+                    model=str(row.get("model_name") or row.get("paper_title") or ""),
                     value=value if isinstance(value, str) else json.dumps(value),
                     row_ref=f"{path} / {name} / row {index}",
                     paper_title=row.get("paper_title"),

@@ -115,13 +115,14 @@ def test_a_load_that_fails_midway_leaves_no_trace(db, tmp_path, monkeypatch):
 
 
 def test_rejects_are_stored_with_reasons(db, tmp_path):
-    path = board_file(
-        tmp_path,
-        "b@2020-01-01.json",
-        {BOARD: rows(("A", "80%", None), ("B", "N/A", None), ("", "70%", None), ("C", "7537%", None), ("D", "85%", "2999-01-01"))},
-    )
+    board = rows(("A", "80%", None), ("B", "N/A", None), ("", "70%", None), ("C", "7537%", None), ("D", "85%", "2999-01-01"),
+                 ("", "60%", None))
+    board[2]["paper"] = ""  # no model and no paper: nothing to name the claim by
+    path = board_file(tmp_path, "b@2020-01-01.json", {BOARD: board})
     report = ingest(db, "pwc-dump", str(path))
-    assert (report.rows_parsed, report.rows_loaded, report.rows_rejected) == (5, 1, 4)
+    assert (report.rows_parsed, report.rows_loaded, report.rows_rejected) == (6, 2, 4)
+    # a row with no model name but a paper is named by its paper's title, as Papers with Code shows it
+    assert db.execute("SELECT model FROM results WHERE value = 60").fetchall() == [("Paper of",)]
     assert table(db, "SELECT row_ref, reason FROM rejects ORDER BY row_ref") == [
         ("Image Classification / ImageNet / row 1", "Top 1 Accuracy: no value reported ('N/A')"),
         ("Image Classification / ImageNet / row 2", "Top 1 Accuracy: the row has no model name"),
