@@ -35,10 +35,13 @@ of the claim's identity, so a zero-shot number is never the same claim as a fine
 changes a number is a new version of the same claim. Two own claims of one paper on the same benchmark, model and
 setting cannot both be a claim: the best is kept, the others listed in its `attributes["also_stated"]`.
 
-Incremental harvest: a search sorted by submission (or last-update) date asks only for papers from the cursor (the
-latest date seen for that query, in `source_state`) minus `lookback_days`, ascending, so a run cut short by
-`max_total` resumes where it stopped. The cursor is written by `cursor_hook(payload, now)`, an `after_load` hook for
-`warehouse.load.load_snapshot`: it runs inside the load's transaction, so a failed load never moves the cursor.
+Incremental harvest: a search sorted by submission (or last-update) date, ascending, asks only for papers from the
+cursor (the latest date seen for that query, read from `source_state` when `fetch_arxiv` is given the warehouse
+connection `con`) minus `lookback_days` (papers held in moderation are announced days after their submission date);
+a run cut short by `max_total` resumes exactly where it stopped. The cursor is written by an `after_load` hook of
+`warehouse.load.load_snapshot` (`cursor_hook(payload, now)`, or `cursor_after_load`, which reads the payload the load
+has just stored): it runs inside the load's transaction, so a failed load never moves the cursor, and a cursor never
+moves back. The SQL here is three fixed statements on `source_state`, `snapshots` and `payloads`, values bound.
 """
 from __future__ import annotations
 
@@ -162,7 +165,7 @@ def _child(tag: Tag, name: str, namespace: str = ATOM) -> Tag | None:
 
 
 def _timestamp(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    moment = datetime.fromisoformat(text.strip())
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
@@ -369,7 +372,7 @@ def rows_of_entry(entry: ArxivEntry) -> list[RawRow]:
         if key not in chosen:
             chosen[key] = (index, claim, [])
             continue
-        kept_index, kept, others = chosen[key]
+        _, kept, others = chosen[key]
         if _better(claim.value, kept.value, metric):
             chosen[key] = (index, claim, [*others, kept])
         else:
@@ -447,7 +450,7 @@ def _instant(value: str | datetime | None, what: str) -> datetime | None:
         moment = value
     else:
         try:
-            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            moment = datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise ValueError(f"arxiv: bad {what} {value!r}: expected YYYY-MM-DD or an ISO timestamp") from None
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
@@ -501,7 +504,11 @@ class ArxivRequest:
 
 
 def _looks_like_a_file(location: str) -> bool:
-    return Path(location).exists() or Path(location).suffix.lower() in _FEED_SUFFIXES
+    try:
+        exists = Path(location).exists()
+    except OSError:  # a long query is no file name (ENAMETOOLONG)
+        exists = False
+    return exists or Path(location).suffix.lower() in _FEED_SUFFIXES
 
 
 def _positive(value: object, what: str, *, allow_none: bool = False) -> int | None:
@@ -531,9 +538,10 @@ def arxiv_request(
     """What a location and options ask of the API; None when the location is a file or a non-API URL to read as is.
 
     A location is an API URL (its search_query, id_list, start, max_results, sortBy and sortOrder are taken as
-    given: a URL with max_results asks for that many results), "search_query=..." / "id_list=..." parameters, ids
-    ("2003.08237,1905.11946"), a bare search query ("abs:ImageNet AND cat:cs.CV"), or empty (the options, else the
-    default query). A search is sorted by submission date, ascending, unless told otherwise.
+    given, with arXiv's defaults for what it leaves out; a URL with max_results asks for that many results),
+    "search_query=..." / "id_list=..." parameters, ids ("2003.08237,1905.11946"), a bare search query
+    ("abs:ImageNet AND cat:cs.CV"), or empty (the options, else the default query). Our searches are sorted by
+    submission date, ascending, unless told otherwise.
     """
     location = (location_or_query or "").strip()
     params: dict[str, str] = {}
@@ -565,7 +573,9 @@ def arxiv_request(
             asked = search_query_for(DEFAULT_QUERY, DEFAULT_CATEGORIES)
     elif categories and asked:
         asked = search_query_for(asked, _categories(categories))
-    searching = bool(asked) and not ids
+    # Our harvest order for our searches; what arXiv itself assumes for ids and for a URL that leaves it out.
+    as_given = bool(params.get("search_query")) and scheme in ("http", "https")
+    searching = bool(asked) and not ids and not as_given
     default_sort = ("submittedDate", "ascending") if searching else ("relevance", "descending")
     sort_by = params.get("sortBy") or sort_by or default_sort[0]
     sort_order = params.get("sortOrder") or sort_order or default_sort[1]
@@ -578,8 +588,8 @@ def arxiv_request(
     total = _positive(max_total, "max_total", allow_none=True)
     if "max_results" in params:
         size = total = _positive(params["max_results"], "max_results")
-    if ids:
-        total = len(ids) if total is None else min(total, len(ids))
+    elif ids:
+        total = None  # an id lookup ends at the feed's total (the ids arXiv found), as arxiv.py asks: full pages
     return ArxivRequest(base, asked, ids, sort_by, sort_order, first or 0, size or 1, total)
 
 
@@ -639,10 +649,10 @@ def fetch_arxiv(
     """Ask arXiv (politely, page by page) and return one combined Atom feed; a file or non-API URL is read as is.
 
     Incremental (a search sorted ascending by `submittedDate` or `lastUpdatedDate`): the harvest asks from the
-    cursor stored for this query (read from `con`'s `source_state`), else from `since`, else from now, each minus
-    `lookback_days`; the cursor itself moves only through `cursor_hook` when the load commits. Raises
-    FetchFatalError (HTTP 4xx, a malformed id, an unreadable page), ArxivUnknownIdError (ids arXiv does not know)
-    and FetchRetryableError (5xx, connection errors, empty pages after every retry).
+    cursor stored for this query (read from `con`'s `source_state`) minus `lookback_days`; with no cursor, from
+    `since`, else from now minus `lookback_days`. The cursor itself moves only through `cursor_hook`, when the load
+    commits. Raises FetchFatalError (HTTP 4xx, a malformed id, an unreadable page), ArxivUnknownIdError (ids arXiv
+    does not know) and FetchRetryableError (5xx, connection errors, empty pages after every retry).
     """
     client = client or arxiv_client()
     request = arxiv_request(
@@ -669,9 +679,11 @@ def fetch_arxiv(
         cursor = read_cursor(con, key) if con is not None else None
         lookback = timedelta(days=float(lookback_days))
         if cursor is not None:
-            begin = _instant(cursor["last"], "cursor") - lookback
+            # The lookback re-reads late announcements; after a run cut short by max_total it is not needed (the rest
+            # is newer than the cursor) and would stall a harvest whose lookback window holds more than max_total.
+            begin = _instant(cursor["last"], "cursor") - (lookback if cursor.get("complete", True) else timedelta(0))
         else:
-            begin = _instant(since, "since") or (now - lookback)
+            begin = _instant(since, "since") or (now - lookback)  # a first run starts where it is told to
         asked = f"({request.search_query}) AND {_date_filter(by, begin, now + timedelta(days=1))}"
         harvest.update({"by": by, "cursor_key": key, "since": begin.strftime("%Y-%m-%dT%H:%MZ")})
 
@@ -687,7 +699,8 @@ def fetch_arxiv(
         position += feed.count
         if feed.count == 0 or position >= total:
             break
-    harvest.update({"pages": str(len(pages)), "upstream_total": str(total)})
+    complete = position >= total or (request.max_total is not None and received < request.max_total)
+    harvest.update({"pages": str(len(pages)), "upstream_total": str(total), "complete": str(complete).lower()})
     combined = combine_pages(pages, harvest)
     if request.id_list:
         found = {entry.arxiv_id for entry in read_arxiv_feed(combined, request.base_url).entries}
@@ -753,6 +766,7 @@ def harvest_cursor(payload: bytes, location: str = "payload") -> tuple[str, dict
         "by": by,
         "last": date_of(last).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "arxiv_id": last.arxiv_id,
+        "complete": feed.harvest.get("complete", "true") != "false",  # False: max_total cut the harvest short
     }
     return key, value
 
@@ -782,6 +796,22 @@ def cursor_hook(payload: bytes, now: datetime) -> Callable[[duckdb.DuckDBPyConne
         store_cursor(con, key, {**value, "snapshot_id": snapshot_id}, now)
 
     return after_load
+
+
+def cursor_after_load(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+    """The same as `cursor_hook`, for a caller that builds its hook before the payload exists (`ingest(...,
+    after_load=cursor_after_load)`): it reads the snapshot's payload, stored earlier in the same transaction."""
+    row = con.execute(
+        "SELECT p.content, s.loaded_at FROM snapshots AS s JOIN payloads AS p ON p.sha256 = s.sha256 "
+        "WHERE s.snapshot_id = $snapshot_id AND s.source = $source",
+        {"snapshot_id": snapshot_id, "source": SOURCE_NAME},
+    ).fetchone()
+    if row is None:
+        return
+    cursor = harvest_cursor(bytes(row[0]), f"snapshot {snapshot_id}")
+    if cursor is not None:
+        key, value = cursor
+        store_cursor(con, key, {**value, "snapshot_id": snapshot_id}, row[1])
 
 
 SOURCE = SourceSpec(
