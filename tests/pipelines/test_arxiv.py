@@ -35,6 +35,7 @@ from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source
 from schemas.results import validate_results
 from tests.support.http_server import Reply, reset, serve
+from tests.support.clock import FakeClock
 
 ATOM_2016 = "arxiv-atom/arxiv.py-fixtures-2016"
 ATOM_2026 = "arxiv-atom/arxiv.py-fixtures-2026"
@@ -77,21 +78,6 @@ RECORDED = {
 
 # --------------------------------------------------------------------------------------------------------------
 # Helpers
-
-
-class FakeClock:
-    """A monotonic clock that only moves when the client sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture

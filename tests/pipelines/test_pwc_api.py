@@ -31,23 +31,11 @@ from pipelines.pwc_api import (
 )
 from pipelines.registry import get_source
 from tests.support.http_server import Reply, serve
+from tests.support.clock import FakeClock
 
 V1 = "pwc-api-v1-2021"
 DATASETS = "/api/v1/datasets/"
 EVALUATIONS = "/api/v1/datasets/72/evaluations/"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
