@@ -4,10 +4,13 @@ Every statement the package runs lives in `warehouse/sql/NAME.sql` with bound pa
 from those fixed files, never from input. A file locked by another process gives `DatabaseLockedError` with one line
 saying so, after waiting up to `wait_seconds` for the other writer to finish.
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 import time
 from functools import cache
 from importlib import resources
@@ -58,6 +61,18 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
     return con.execute(text, {key: value for key, value in (params or {}).items() if key in wanted}).fetchall()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything inside is one transaction: committed if the block ends, rolled back if anything escapes it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def first_row(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> tuple | None:
     """The first row of `warehouse/sql/<name>.sql` (the result is read to the end, as DuckDB requires)."""
     rows = run(con, name, params)
@@ -102,14 +117,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     for version, name, text in migrations():
         if version in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(text)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(name)
     if any(name.startswith("004_") for name in applied):
         # a file made before the frontier existed: derive it once from the results it already holds

@@ -4,11 +4,12 @@ The frontier is derived data: every write that changes which result versions are
 benchmarks it touched, in the same transaction. `load_snapshot` does; `rebuild_frontier` recomputes it whole (after
 a migration, or after results were written by hand, as the benchmarks do).
 """
+
 from __future__ import annotations
 
 import duckdb
 
-from warehouse.db import run
+from warehouse.db import run, transaction
 
 
 def refresh_frontier_for_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
@@ -19,14 +20,9 @@ def refresh_frontier_for_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: i
 
 def rebuild_frontier(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the whole frontier in a transaction of its own."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         run(con, "frontier_scope_all")
         _recompute_scope(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _recompute_scope(con: duckdb.DuckDBPyConnection) -> None:

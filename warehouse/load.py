@@ -17,7 +17,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from warehouse.db import first_row, run
+from warehouse.db import first_row, run, transaction
 from warehouse.frontier import refresh_frontier_for_snapshot
 
 
@@ -125,8 +125,7 @@ def record_unchanged(
     previous_id, previous_observed = previous
     if observed_at <= previous_observed:
         return LoadReport(previous_id, source, location, previous_observed, "already-loaded")
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         snapshot_id = _insert_snapshot(
             con,
             options=options,
@@ -150,10 +149,6 @@ def record_unchanged(
                 "previous_snapshot_id": previous_id,
             },
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return LoadReport(snapshot_id, source, location, observed_at, "unchanged")
 
 
@@ -172,8 +167,7 @@ def record_failure(
 ) -> int:
     """A payload that could not be parsed: its bytes are kept for later, no result is touched."""
     sha = payload_sha256(payload)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _register_and_store(con, source, description, full_listing, payload, sha, now)
         snapshot_id = _insert_snapshot(
             con,
@@ -187,10 +181,6 @@ def record_failure(
             error=error,
             rows_parsed=0,
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return snapshot_id
 
 
@@ -227,88 +217,88 @@ def load_snapshot(
     results = snapshot.results
     # the boards this payload lists in full: where a claim it does not show anymore counts as removed
     board_columns = ["task", "dataset", "board_key"]
-    listed = results[board_columns].drop_duplicates("board_key") if snapshot.full_listing else results.iloc[0:0][board_columns]
+    listed = (
+        results[board_columns].drop_duplicates("board_key")
+        if snapshot.full_listing
+        else results.iloc[0:0][board_columns]
+    )
     boards = pd.DataFrame(listed, columns=board_columns).reset_index(drop=True)
     rejects = pd.DataFrame(snapshot.rejects, columns=["row_ref", "reason", "raw"])
     con.register("incoming", results)
     con.register("incoming_boards", boards)
     con.register("incoming_rejects", rejects)
     params = {"source": snapshot.source, "observed_at": snapshot.observed_at}
-    con.execute("BEGIN TRANSACTION")
     try:
-        latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
-        if latest is not None and latest > snapshot.observed_at:
-            raise OutOfOrderError(
-                f"{snapshot.source}: this payload was observed {snapshot.observed_at:%Y-%m-%d %H:%M}, but these boards "
-                f"already have a snapshot observed {latest:%Y-%m-%d %H:%M}; load history in order (oldest first)"
+        with transaction(con):
+            latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
+            if latest is not None and latest > snapshot.observed_at:
+                raise OutOfOrderError(
+                    f"{snapshot.source}: this payload was observed {snapshot.observed_at:%Y-%m-%d %H:%M}, but these boards "
+                    f"already have a snapshot observed {latest:%Y-%m-%d %H:%M}; load history in order (oldest first)"
+                )
+            _register_and_store(
+                con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
             )
-        _register_and_store(
-            con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
-        )
-        snapshot_id = _insert_snapshot(
-            con,
-            options=snapshot.options,
-            source=snapshot.source,
-            location=snapshot.location,
-            observed_at=snapshot.observed_at,
-            loaded_at=now,
-            sha256=sha,
-            status="loaded",
-            error=None,
-            rows_parsed=snapshot.rows_parsed,
-        )
-        step = {**params, "snapshot_id": snapshot_id}
-        run(con, "insert_snapshot_boards", {"snapshot_id": snapshot_id})
-        run(
-            con,
-            "insert_benchmarks",
-        )
-        run(con, "stage_incoming", {"source": snapshot.source})
-        counts = {change: _count(con, change) for change in ("new", "changed", "unchanged")}
-        run(con, "touch_unchanged", step)
-        run(con, "close_changed", step)
-        run(con, "insert_versions", step)
-        removed = 0
-        if snapshot.full_listing:
-            removed = first_row(con, "remove_unlisted", step)[0]
-        run(con, "insert_rejects", {"snapshot_id": snapshot_id, "source": snapshot.source})
-        refresh_frontier_for_snapshot(con, snapshot_id)
-        report = LoadReport(
-            snapshot_id,
-            snapshot.source,
-            snapshot.location,
-            snapshot.observed_at,
-            "loaded",
-            rows_parsed=snapshot.rows_parsed,
-            rows_loaded=len(results),
-            rows_rejected=len(rejects),
-            rows_duplicate=snapshot.duplicates,
-            results_new=counts["new"],
-            results_changed=counts["changed"],
-            results_unchanged=counts["unchanged"],
-            results_removed=removed,
-        )
-        run(
-            con,
-            "finish_snapshot",
-            {
-                "snapshot_id": snapshot_id,
-                "rows_loaded": report.rows_loaded,
-                "rows_rejected": report.rows_rejected,
-                "rows_duplicate": report.rows_duplicate,
-                "results_new": report.results_new,
-                "results_changed": report.results_changed,
-                "results_unchanged": report.results_unchanged,
-                "results_removed": report.results_removed,
-            },
-        )
-        con.execute("DROP TABLE staged")
-        if after_load is not None:
-            after_load(con, snapshot_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+            snapshot_id = _insert_snapshot(
+                con,
+                options=snapshot.options,
+                source=snapshot.source,
+                location=snapshot.location,
+                observed_at=snapshot.observed_at,
+                loaded_at=now,
+                sha256=sha,
+                status="loaded",
+                error=None,
+                rows_parsed=snapshot.rows_parsed,
+            )
+            step = {**params, "snapshot_id": snapshot_id}
+            run(con, "insert_snapshot_boards", {"snapshot_id": snapshot_id})
+            run(
+                con,
+                "insert_benchmarks",
+            )
+            run(con, "stage_incoming", {"source": snapshot.source})
+            counts = {change: _count(con, change) for change in ("new", "changed", "unchanged")}
+            run(con, "touch_unchanged", step)
+            run(con, "close_changed", step)
+            run(con, "insert_versions", step)
+            removed = 0
+            if snapshot.full_listing:
+                removed = first_row(con, "remove_unlisted", step)[0]
+            run(con, "insert_rejects", {"snapshot_id": snapshot_id, "source": snapshot.source})
+            refresh_frontier_for_snapshot(con, snapshot_id)
+            report = LoadReport(
+                snapshot_id,
+                snapshot.source,
+                snapshot.location,
+                snapshot.observed_at,
+                "loaded",
+                rows_parsed=snapshot.rows_parsed,
+                rows_loaded=len(results),
+                rows_rejected=len(rejects),
+                rows_duplicate=snapshot.duplicates,
+                results_new=counts["new"],
+                results_changed=counts["changed"],
+                results_unchanged=counts["unchanged"],
+                results_removed=removed,
+            )
+            run(
+                con,
+                "finish_snapshot",
+                {
+                    "snapshot_id": snapshot_id,
+                    "rows_loaded": report.rows_loaded,
+                    "rows_rejected": report.rows_rejected,
+                    "rows_duplicate": report.rows_duplicate,
+                    "results_new": report.results_new,
+                    "results_changed": report.results_changed,
+                    "results_unchanged": report.results_unchanged,
+                    "results_removed": report.results_removed,
+                },
+            )
+            con.execute("DROP TABLE staged")
+            if after_load is not None:
+                after_load(con, snapshot_id)
     finally:
         for view in ("incoming", "incoming_boards", "incoming_rejects"):
             con.unregister(view)
