@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ARCHIVE_URL := https://huggingface.co/datasets/pwc-archive/files/resolve/main/jul-28-evaluation-tables.json.gz
 export SOTAWATCH_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test bench clean
+.PHONY: run test bench clean chromium
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,23 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The main job until the nightly flow exists: load the final Papers with Code dump and show today's ImageNet SOTA.
+# The nightly flow once with the example configuration (history from ../shared/data, live sources from the network;
+# without a network those fail clearly, the rest load, and the exit status says so), then today's ImageNet SOTA.
 run: $(STAMP)
-	$(BIN)/sota load $(ARCHIVE_URL) --source pwc-dump
-	$(BIN)/sota asof $$(date -u +%F) --task "Image Classification" --dataset ImageNet
+	$(BIN)/sota run --config sota.example.toml; status=$$?; \
+	$(BIN)/sota asof $$(date -u +%F) --task "Image Classification" --dataset ImageNet --db sota.duckdb; \
+	exit $$status
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -n 2 -q
+
+# The report tests open pages in headless Chromium: Debian's package, installed when missing (as root, or with sudo).
+# Should that fail, those tests skip and say why; the rest still run.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  as_root=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+	  || echo "warning: could not install chromium (apt-get); the browser tests will be skipped"; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

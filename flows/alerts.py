@@ -1,4 +1,4 @@
-"""Delivering new-SOTA alerts from the outbox: webhook (Slack, Discord), e-mail over SMTP, the console.
+"""Delivering new-SOTA alerts from the outbox: webhook (Slack, Discord), e-mail over SMTP, a Prefect event, the console.
 
 Records and their outbox rows are written with the load (`warehouse.sota_detect`); delivery runs after the commit:
 
@@ -8,6 +8,10 @@ Each pending row is sent, then marked delivered in a small transaction of its ow
 up again. A send that fails keeps its row pending with the attempt counted and the error (secrets masked) for the
 next run. A crash between sending and marking can repeat one send: every message carries the record's stable
 `alert_id` and a per-channel `delivery_id` (also the e-mail's Message-ID) so that a receiver can drop the repeat.
+
+`build_channel` makes a channel from its `[[alerts.channels]]` entry, resolving its secrets at that moment; a channel
+that cannot be built (a missing environment variable) becomes one whose every send fails with that reason, so its
+rows wait with the error while the other channels deliver.
 
 Everything in a message comes from leaderboards on the web, so it is treated as untrusted text: control characters
 and line breaks are removed everywhere, and each format escapes what its reader would interpret (Slack's `<>&`
@@ -31,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 import duckdb
 import requests
 
+from flows.config import ChannelConfig, ConfigError, resolve_secret
 from pipelines.http import USER_AGENT
 from warehouse.db import WarehouseError, first_row, run, sql
 from warehouse.sota_detect import Record
@@ -342,6 +347,139 @@ class ConsoleChannel:
         print(f"sotawatch: {alert_line(alert.record)}", file=self.stream or sys.stdout, flush=True)
 
 
+_SLUG = re.compile(r"[^a-z0-9]+")
+EVENT_NAME = "sota.record.new"
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("-", plain(text).casefold()).strip("-") or "unnamed"
+
+
+def benchmark_resource_id(record: Record) -> str:
+    """The Prefect resource of a benchmark, by name so that automations can match it across warehouses:
+    `sotawatch.benchmark.image-classification.imagenet.top-1-accuracy` (match `sotawatch.benchmark.*` for all)."""
+    return "sotawatch.benchmark." + ".".join(_slug(part) for part in (record.task, record.dataset, record.metric))
+
+
+def event_resource(record: Record) -> dict[str, str]:
+    return {
+        "prefect.resource.id": benchmark_resource_id(record),
+        "prefect.resource.name": benchmark_name(record),
+        "sotawatch.task": plain(record.task),
+        "sotawatch.dataset": plain(record.dataset),
+        "sotawatch.metric": plain(record.metric),
+    }
+
+
+def event_payload(alert: Alert) -> dict:
+    return {
+        "text": alert_line(alert.record),
+        "alert_id": alert.alert_id,
+        "delivery_id": alert.delivery_id,
+        "record": record_json(alert.record),
+    }
+
+
+@dataclass
+class PrefectEventChannel:
+    """Emit `sota.record.new` to Prefect (the server or Cloud the run talks to), for automations to route.
+
+    The resource is the benchmark; the model is a related resource; the payload carries the alert line and the
+    record. The event id is the alert's stable `delivery_id`: Prefect keeps one event per id, so a send repeated after
+    a crash is dropped there. Inside a flow run Prefect also relates the event to the run. The event goes through
+    Prefect's events worker, which is flushed before `send` returns; emission turned off (no API to send to) is an
+    error, so the row stays pending rather than being marked delivered for nothing.
+    """
+
+    event: str = EVENT_NAME
+
+    def secrets(self) -> Sequence[str]:
+        return ()
+
+    def send(self, alert: Alert) -> None:
+        from prefect.events import emit_event
+        from prefect.events.worker import EventsWorker
+
+        record = alert.record
+        related = [{
+            "prefect.resource.id": f"sotawatch.model.{_slug(record.model)}",
+            "prefect.resource.role": "model",
+            "prefect.resource.name": plain(record.model),
+        }]
+        emitted = emit_event(
+            self.event,
+            resource=event_resource(record),
+            related=related,
+            payload=event_payload(alert),
+            id=uuid.UUID(alert.delivery_id),
+            # when the record was made, not when this try sends it: a retried event describes the same moment
+            occurred=record.detected_at.replace(tzinfo=UTC) if record.detected_at.tzinfo is None
+            else record.detected_at,
+        )
+        if emitted is None:
+            raise DeliveryError("prefect event: Prefect is not emitting events here (no API to send them to)")
+        EventsWorker.instance().wait_until_empty()
+
+
+@dataclass
+class UnavailableChannel:
+    """Stands for a configured channel that could not be built this run: every send fails with the reason."""
+
+    reason: str
+
+    def secrets(self) -> Sequence[str]:
+        return ()
+
+    def send(self, alert: Alert) -> None:
+        raise DeliveryError(self.reason)
+
+
+def build_channel(config: ChannelConfig, *, stream: TextIO | None = None) -> Channel:
+    """The channel an `[[alerts.channels]]` entry describes, its secrets read now; raises ConfigError (one line)."""
+    settings, what = config.settings, config.describe()
+    if config.kind == "webhook":
+        url = resolve_secret(settings["url"], what=f"{what} url")
+        if not re.match(r"(?i)^https?://[^/\s]+", url):
+            # the URL is a secret: say what is wrong with it, not what it is
+            raise ConfigError(f"{what}: the url must be an http(s) URL")
+        return WebhookChannel(url, timeout=float(settings.get("timeout", 10.0)))
+    if config.kind == "email":
+        password = settings.get("password")
+        try:
+            return EmailChannel(
+                host=settings["host"],
+                port=int(settings["port"]),
+                sender=settings["from"],
+                recipients=list(settings["to"]),
+                starttls=bool(settings["starttls"]),
+                username=settings.get("username"),
+                password=resolve_secret(password, what=f"{what} password") if password else None,
+                timeout=float(settings.get("timeout", 10.0)),
+            )
+        except ValueError as error:
+            if isinstance(error, ConfigError):
+                raise
+            raise ConfigError(f"{what}: {error}") from None
+    if config.kind == "prefect-event":
+        return PrefectEventChannel()
+    if config.kind == "console":
+        return ConsoleChannel(stream)
+    raise ConfigError(f"{what}: unknown kind")
+
+
+def build_channels(configs: Sequence[ChannelConfig], *, stream: TextIO | None = None) -> dict[str, Channel]:
+    """Every enabled channel by name; one that cannot be built is an `UnavailableChannel` with the reason."""
+    channels: dict[str, Channel] = {}
+    for config in configs:
+        if not config.enabled:
+            continue
+        try:
+            channels[config.name] = build_channel(config, stream=stream)
+        except ConfigError as error:
+            channels[config.name] = UnavailableChannel(str(error))
+    return channels
+
+
 # ---------------------------------------------------------------------------------------------------- delivery
 
 
@@ -353,6 +491,8 @@ class DeliveryReport:
     unconfigured: list[Alert] = field(default_factory=list)  # no channel of that name this run: left untouched
 
     def summary(self) -> str:
+        if not (self.delivered or self.failed or self.unconfigured):
+            return "alerts: nothing to send"
         text = f"alerts: {len(self.delivered)} delivered, {len(self.failed)} failed"
         if self.gave_up:
             text += f" ({len(self.gave_up)} given up)"

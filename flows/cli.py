@@ -39,6 +39,9 @@ KnownAtOption = Annotated[
 ]
 NoExtraOption = Annotated[bool, typer.Option("--no-extra-data", help="Leave out results known to use extra training data.")]
 EstimatesOption = Annotated[bool, typer.Option("--estimates", help="Count estimated values (marked ~) too.")]
+AllSettingsOption = Annotated[
+    bool, typer.Option("--all-settings", help="Rank zero-shot, linear-probe, frozen and few-shot results too.")
+]
 
 
 def _known_at(text: str | None) -> date | datetime | None:
@@ -159,6 +162,7 @@ def asof(
     known_at: KnownAtOption = None,
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
+    all_settings: AllSettingsOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -167,7 +171,8 @@ def asof(
     known = _known_at(known_at)
     with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
-                                  extra_data=_extra(no_extra_data), estimates=estimates)
+                                  extra_data=_extra(no_extra_data), estimates=estimates,
+                                  all_settings=all_settings)
     _emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
           as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match")
 
@@ -182,6 +187,7 @@ def leaderboard(
     top: Annotated[int, typer.Option("--top", min=1)] = 20,
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
+    all_settings: AllSettingsOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -189,7 +195,8 @@ def leaderboard(
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
     with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=_known_at(known_at),
-                                   extra_data=_extra(no_extra_data), estimates=estimates)
+                                   extra_data=_extra(no_extra_data), estimates=estimates,
+                                  all_settings=all_settings)
     _emit(rows, ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
           as_json, f"{task} / {dataset} / {metric} as of {cut}", "no results for this benchmark")
 
@@ -202,13 +209,15 @@ def history(
     known_at: KnownAtOption = None,
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
+    all_settings: AllSettingsOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The SOTA steps of one benchmark, in publication order."""
     with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
         rows = queries.sota_history(con, task, dataset, metric, known_at=_known_at(known_at),
-                                    extra_data=_extra(no_extra_data), estimates=estimates)
+                                    extra_data=_extra(no_extra_data), estimates=estimates,
+                                  all_settings=all_settings)
     _emit(rows, ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
           as_json, f"SOTA history: {task} / {dataset} / {metric}", "no results for this benchmark")
 
@@ -303,29 +312,30 @@ def run_command(
     observed_at: Annotated[
         Optional[str], typer.Option("--observed-at", help="Backfill: the date the payloads were current.")
     ] = None,
+    backfill: Annotated[
+        bool, typer.Option("--backfill", help="Record the SOTA steps but alert nobody (history, a first load).")
+    ] = False,
     db: DbOption = None,
 ) -> None:
-    """Run the nightly flow once: every enabled source loads on its own; exit 1 if any failed."""
-    from dataclasses import replace
-
+    """Run the nightly flow once: every enabled source loads on its own, then alerts go out; exit 1 if any failed."""
     from flows.config import load_config
-    from flows.nightly import nightly
+    from flows.nightly import nightly, run_result
 
     run_config = load_config(config)
-    if db:
-        run_config = replace(run_config, database=db)
     if observed_at:
         parse_instant(observed_at, what="--observed-at")
     run_config.selected(source)  # unknown names are a usage error before any work starts
-    state = nightly(run_config, source, observed_at, return_state=True)
-    for outcome in state.result(raise_on_failure=False) or []:
-        line = outcome.report.summary() if outcome.report else f"FAILED: {outcome.error}"
-        out.print(f"{outcome.source}: {line}", markup=False, highlight=False)
+    state = nightly(str(run_config.path), source, observed_at, backfill, db, return_state=True)
+    result = run_result(state)
+    for line in result.lines() if result else []:
+        out.print(line, markup=False, highlight=False)
     if not state.is_completed():
         raise RunFailed(state.message or "the run failed")
 
 
 def _mount_optional_apps() -> None:
+    __import__("flows.ops_cli", fromlist=["register"]).register(app)  # sota serve, sota alerts ...
+    __import__("flows.report_cli", fromlist=["register"]).register(app)  # sota plot, sota report, sota export
     try:
         from flows.claims_cli import claims_app
     except ImportError:

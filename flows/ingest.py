@@ -2,22 +2,33 @@
 
 The CLI and the Prefect flows both call these; tests call them directly. Each step raises a typed error whose
 message is one line; a payload that fails to parse is kept and recorded as a failed snapshot, touching no result.
+
+Two extras for the nightly run: an `after_load` hook that runs inside the load's transaction (new-SOTA detection and
+its outbox rows), and `conditional=True`, which keeps a URL's ETag / Last-Modified in `source_state` in the same
+transaction as the load and sends them with the next fetch, so an unchanged payload costs one small request (304)
+and writes nothing.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import duckdb
 
 from pipelines.base import ParseError
-from pipelines.http import FetchResult, HttpClient
+from pipelines.http import FetchFatalError, FetchResult, HttpClient, Validators
 from pipelines.normalize import Normalized, normalize_rows
 from pipelines.registry import get_source
 from pipelines.source import SourceSpec
 from schemas.results import validate_results
+from warehouse.db import first_row, run
 from warehouse.load import (
     LoadReport,
     SnapshotInput,
@@ -97,6 +108,47 @@ def prepare_snapshot(
     )
 
 
+if TYPE_CHECKING:
+    # For type checkers only: evaluated, the alias would sit in typing's cache holding DuckDB's connection type past
+    # DuckDB's teardown at exit, which nanobind reports as a wall of "leaked" warnings.
+    AfterLoad = Callable[[duckdb.DuckDBPyConnection, int], object]
+
+
+@dataclass(frozen=True)
+class KeptValidators:
+    """What the last committed fetch of a URL left in `source_state`: its validators and the snapshot they stand for."""
+
+    validators: Validators
+    snapshot_id: int
+
+
+def _validators_key(location: str, options: dict) -> str:
+    # Per URL and options: one URL read with two sets of options is two payloads as far as the warehouse knows.
+    return "http-validators " + json.dumps({"location": location, "options": options}, sort_keys=True)
+
+
+def read_validators(con: duckdb.DuckDBPyConnection, source: str, location: str, options: dict) -> KeptValidators | None:
+    row = first_row(con, "source_state_read", {"source": source, "key": _validators_key(location, options)})
+    if row is None or row[0] is None:
+        return None
+    kept = json.loads(row[0])
+    if not kept.get("etag") and not kept.get("last_modified"):
+        return None
+    return KeptValidators(Validators(kept.get("etag"), kept.get("last_modified")), int(kept["snapshot_id"]))
+
+
+def _write_validators(con, source: str, location: str, options: dict, fetched: FetchResult, snapshot_id: int,
+                      now: datetime) -> None:
+    value = {"etag": fetched.etag, "last_modified": fetched.last_modified, "snapshot_id": snapshot_id}
+    run(con, "source_state_write", {
+        "source": source, "key": _validators_key(location, options), "value": json.dumps(value), "now": now,
+    })
+
+
+def _is_http(location: str) -> bool:
+    return urlsplit(location).scheme.lower() in ("http", "https")
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     source_name: str,
@@ -106,8 +158,17 @@ def ingest(
     observed_at: str | None = None,
     client: HttpClient | None = None,
     now: datetime | None = None,
+    after_load: AfterLoad | None = None,
+    conditional: bool = False,
 ) -> LoadReport:
-    """Fetch one payload and load it as a snapshot. Raises FetchError, ParseError, UsageError or LoadError."""
+    """Fetch one payload and load it as a snapshot. Raises FetchError, ParseError, UsageError or LoadError.
+
+    `after_load(con, snapshot_id)` runs inside the load's transaction (see `load_snapshot`); if the hook also has a
+    `before_load(con)` method, that is called first, outside any transaction and only when a load will happen (not
+    for a 304 or the same bytes again): the place to take the SOTA before the load. With `conditional`, an http(s)
+    location is fetched with the validators the last committed load of it kept, and a 304 returns a report with
+    status `not-modified` having written nothing.
+    """
     spec = get_source(source_name)
     options = {k: v for k, v in (options or {}).items() if v is not None}
     missing = [name for name in spec.required_options if not options.get(name)]
@@ -117,6 +178,8 @@ def ingest(
     when = observed_at_for(location, observed_at, now)
     if when > now:
         raise UsageError(f"--observed-at {when:%Y-%m-%d %H:%M} is in the future")
+    keep_validators = conditional and spec.fetch is None and _is_http(location)
+    kept = read_validators(con, spec.name, location, options) if keep_validators else None
     if spec.fetch is not None:
         # A source whose payload takes several requests (a paginated API) fetches it itself, as one payload.
         content = spec.fetch(location, client or HttpClient(), **options)
@@ -125,11 +188,16 @@ def ingest(
             last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
         )
     else:
-        fetched = (client or HttpClient()).fetch(location)
+        fetched = (client or HttpClient()).fetch(location, previous=kept.validators if kept else None)
+    if fetched.not_modified:
+        if kept is None:
+            raise FetchFatalError(location, "answered 304 Not Modified to a request that was not conditional",
+                                  attempts=fetched.attempts, status=304)
+        return LoadReport(kept.snapshot_id, spec.name, location, when, "not-modified")
     previous = find_unchanged(con, spec.name, payload_sha256(fetched.content), options)
     if previous:
         # The same bytes as a snapshot already loaded: nothing to parse, no new version.
-        return record_unchanged(
+        report = record_unchanged(
             con,
             source=spec.name,
             location=location,
@@ -139,6 +207,11 @@ def ingest(
             previous=previous,
             now=now,
         )
+        if keep_validators:
+            # After that commit, in a statement of its own: validators for bytes already loaded are safe to keep
+            # whenever they are written (at worst a crash in between costs one full fetch of the same bytes).
+            _write_validators(con, spec.name, location, options, fetched, report.snapshot_id, now)
+        return report
     try:
         snapshot = prepare_snapshot(spec, fetched, location, options, when, now.date())
     except ParseError as error:
@@ -154,5 +227,16 @@ def ingest(
             error=str(error),
             now=now,
         )
+        # No validators kept for a payload that failed: the next run fetches it in full and says what is wrong again.
         raise
-    return load_snapshot(con, snapshot, now)
+    before_load = getattr(after_load, "before_load", None)
+    if before_load is not None:
+        before_load(con)
+
+    def inside_the_load(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+        if after_load is not None:
+            after_load(con, snapshot_id)
+        if keep_validators:
+            _write_validators(con, spec.name, location, options, fetched, snapshot_id, now)
+
+    return load_snapshot(con, snapshot, now, after_load=inside_the_load)

@@ -1,24 +1,64 @@
-"""The nightly run as a Prefect flow: every configured source loads on its own, one broken source fails alone.
+"""The nightly run as a Prefect flow: every configured source loads on its own, one broken source fails alone, then
+the new-SOTA alerts go out.
 
-Work is coarse (one task per source: fetch, parse, validate and load in one transaction), retried only for errors
-that can pass (the HTTP client's retryable errors). The run ends Failed when any source failed, after the others
-loaded, and leaves a markdown artifact summarising each source. With no PREFECT_API_URL it runs on an ephemeral
-server, as a plain command.
+Work is coarse: one task per source (fetch, parse, validate and load in one transaction, with new-SOTA detection and
+the alert outbox rows inside that transaction), retried only for errors that can pass (the HTTP client's retryable
+errors); then one delivery task sends what the outbox holds for the configured channels. Fetches are conditional
+(the ETag / Last-Modified of the last committed load of each URL), so an unchanged payload costs a 304 and writes
+nothing. A backfill (`backfill=True`, an `observed_at`, or a source configured with `observed_at`) records the SOTA
+steps but queues no alert; a backfill run does not deliver either.
+
+The run ends Failed when a source failed (after the others loaded) or an alert could not be delivered (it stays
+pending for the next run), and leaves a markdown artifact: per source, rows new, changed, removed, rejected, and the
+new SOTA records. With no PREFECT_API_URL it runs on an ephemeral server, as a plain command. The flow's parameters
+are plain values (the configuration's path, not its contents), so a deployment can run it and no secret becomes a
+parameter.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.states import Completed, Failed
+from prefect.states import Completed, Failed, State
 
-from flows.config import RunConfig, SourceConfig
-from flows.ingest import ingest
-from pipelines.http import FetchRetryableError
-from warehouse.db import connect
-from warehouse.load import LoadReport
+from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pending
+from flows.config import ChannelConfig, RunConfig, SourceConfig, load_config
+from flows.ingest import UsageError, ingest, utc_now
+from pipelines.base import SourceError
+from pipelines.http import FetchRetryableError, HttpClient
+from warehouse.db import WarehouseError, connect
+from warehouse.load import LoadError, LoadReport
+from warehouse.sota_detect import Record, RecordNewSota, Rule, best_per_benchmark
+
+
+@dataclass
+class SotaWatch:
+    """The `after_load` hook of one source's load: the SOTA before (taken by `before_load`, outside the transaction),
+    then detection and the outbox rows inside the load's transaction. `records` is what the load recorded."""
+
+    rules: Sequence[Rule]
+    channels: Sequence[str]
+    backfill: bool
+    records: list[Record] = field(default_factory=list)
+    _hook: RecordNewSota | None = field(default=None, init=False, repr=False)
+
+    def before_load(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._hook = RecordNewSota(best_per_benchmark(con), self.rules, self.channels, self.backfill, utc_now())
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+        if self._hook is None:  # called without before_load: nothing to compare with, so nothing is a move
+            return
+        self._hook(con, snapshot_id)
+        self.records = list(self._hook.records)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -26,6 +66,57 @@ class SourceOutcome:
     source: str
     report: LoadReport | None
     error: str | None
+    records: tuple[Record, ...] = ()  # the new SOTA records this load made
+    backfill: bool = False
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    delivered: tuple[tuple[str, str], ...] = ()  # (channel, alert line)
+    failed: tuple[tuple[str, str], ...] = ()  # (channel, error, secrets masked): still pending unless given up
+    gave_up: int = 0
+    waiting: int = 0  # rows for channels not configured now
+
+    @classmethod
+    def of(cls, report: DeliveryReport) -> DeliveryOutcome:
+        return cls(
+            delivered=tuple((a.channel, alert_line(a.record)) for a in report.delivered),
+            failed=tuple((a.channel, message) for a, message in report.failed),
+            gave_up=len(report.gave_up),
+            waiting=len(report.unconfigured),
+        )
+
+    def summary(self) -> str:
+        if not (self.delivered or self.failed or self.waiting):
+            return "alerts: nothing to send"
+        text = f"alerts: {len(self.delivered)} delivered, {len(self.failed)} failed"
+        if self.failed:
+            text += " (kept pending for the next run)" if not self.gave_up else f" ({self.gave_up} given up)"
+        if self.waiting:
+            text += f", {self.waiting} waiting for channels not configured"
+        return text
+
+
+@dataclass(frozen=True)
+class RunResult:
+    sources: list[SourceOutcome]
+    delivery: DeliveryOutcome | None  # None: nothing was delivered (a backfill run, or no channel configured)
+    delivery_error: str | None = None  # the delivery step itself failed (the warehouse could not be opened, ...)
+
+    def lines(self) -> list[str]:
+        """What `sota run` prints: one line per source, its new SOTA records, then the alerts."""
+        lines = []
+        for o in self.sources:
+            lines.append(f"{o.source}: {o.report.summary() if o.report else f'FAILED: {o.error}'}")
+            for record in o.records:
+                label = "SOTA step (backfill, no alert)" if record.is_backfill else "new SOTA"
+                lines.append(f"  {label}: {alert_line(record)}")
+        if self.delivery is not None:
+            lines.append(self.delivery.summary())
+            lines.extend(f"  {channel}: FAILED: {message}" for channel, message in self.delivery.failed)
+        if self.delivery_error:
+            lines.append(f"alerts: FAILED: {self.delivery_error}")
+        return lines
 
 
 def _retry_only_what_can_pass(task, task_run, state) -> bool:
@@ -38,17 +129,60 @@ def _retry_only_what_can_pass(task, task_run, state) -> bool:
     return False
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[30, 300], retry_condition_fn=_retry_only_what_can_pass)
-def load_source(database: str | None, source: SourceConfig, backfill_observed_at: str | None) -> LoadReport:
+@task(cache_policy=NO_CACHE, retry_condition_fn=_retry_only_what_can_pass, task_run_name="load {source.name}")
+def load_source(
+    database: str | None,
+    source: SourceConfig,
+    observed_at: str | None,
+    backfill: bool,
+    rules: Sequence[Rule],
+    channels: Sequence[str],
+    client: HttpClient,
+) -> SourceOutcome:
+    """One source, end to end. An error the source can cause (unreachable, a page that does not parse, history out of
+    order, a locked warehouse) ends the task Failed with its one-line message, retried if it can pass; anything else
+    is a bug and raises with its traceback."""
+    watch = SotaWatch(rules, channels, backfill)
+    try:
+        with connect(database) as con:
+            report = ingest(con, source.kind, source.location, options=source.options, observed_at=observed_at,
+                            client=client, after_load=watch, conditional=True)
+    except _SOURCE_ERRORS as error:
+        return Failed(message=_first_line(error), data=_detached(error))
+    return SourceOutcome(source.name, report, None, tuple(watch.records), backfill)
+
+
+_SOURCE_ERRORS = (SourceError, LoadError, UsageError, WarehouseError)
+
+
+def _detached(error: BaseException) -> BaseException:
+    # The message is the report; the traceback would keep the load's frames (and its connection) alive in the state.
+    error.__traceback__ = error.__cause__ = error.__context__ = None
+    return error
+
+
+@task(cache_policy=NO_CACHE, task_run_name="deliver alerts")
+def deliver_alerts(database: str | None, channels: Sequence[ChannelConfig], max_attempts: int | None) -> DeliveryOutcome:
+    """Send what the outbox holds for the configured channels (secrets are read here, not passed in)."""
+    logger = get_run_logger()
+    built = build_channels(channels)
     with connect(database) as con:
-        return ingest(con, source.kind, source.location, options=source.options, observed_at=backfill_observed_at)
+        report = deliver_pending(con, built, utc_now(), max_attempts=max_attempts)
+    outcome = DeliveryOutcome.of(report)
+    for channel, line in outcome.delivered:
+        logger.info("alert sent to %s: %s", channel, line)
+    for channel, message in outcome.failed:
+        logger.warning("alert to %s not sent: %s", channel, message)
+    return outcome
 
 
 def _escape_markdown(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>" else ch for ch in text)
 
 
-def summary_markdown(outcomes: list[SourceOutcome]) -> str:
+def summary_markdown(outcomes: list[SourceOutcome], delivery: DeliveryOutcome | None = None) -> str:
+    """The run's artifact: the table of sources, then the new SOTA records and the alerts. Everything that came from
+    a source or a receiver is escaped: a model name must not become a link or a table cell."""
     lines = ["| source | status | new | changed | removed | rejected |", "|---|---|---|---|---|---|"]
     for o in outcomes:
         if o.report is None:
@@ -56,37 +190,105 @@ def summary_markdown(outcomes: list[SourceOutcome]) -> str:
             continue
         r = o.report
         lines.append(
-            f"| {_escape_markdown(o.source)} | {r.status} | {r.results_new} | {r.results_changed} | "
+            f"| {_escape_markdown(o.source)} | {_escape_markdown(r.status)} | {r.results_new} | {r.results_changed} | "
             f"{r.results_removed} | {r.rows_rejected} |"
         )
+    records = [(o, record) for o in outcomes for record in o.records]
+    lines += ["", "**New SOTA records**", ""]
+    if not records:
+        lines.append("none")
+    for o, record in records:
+        note = " (backfill: recorded, no alert)" if record.is_backfill else ""
+        lines.append(f"- {_escape_markdown(alert_line(record))}{note} \\[{_escape_markdown(o.source)}\\]")
+    if delivery is not None:
+        lines += ["", f"**{_escape_markdown(delivery.summary())}**", ""]
+        lines += [f"- sent to {_escape_markdown(channel)}" for channel, _ in delivery.delivered]
+        lines += [f"- not sent to {_escape_markdown(channel)}: {_escape_markdown(message)}"
+                  for channel, message in delivery.failed]
     return "\n".join(lines)
 
 
-def run_sources(config: RunConfig, names: list[str] | None, observed_at: str | None) -> list[SourceOutcome]:
+def run_sources(
+    config: RunConfig, names: list[str] | None, observed_at: str | None, backfill: bool = False
+) -> list[SourceOutcome]:
     """Load every selected source in turn; each failure is recorded and the next source still runs."""
+    settings = config.run
+    loader = load_source.with_options(retries=settings.retries, retry_delay_seconds=list(settings.retry_delay_seconds))
+    rules = list(config.alerts.rules)
+    channels = [c.name for c in config.alerts.enabled_channels]
     outcomes = []
-    for source in config.selected(names):
-        state = load_source(config.database, source, observed_at, return_state=True)
-        if state.is_completed():
-            outcomes.append(SourceOutcome(source.name, state.result(), None))
-        else:
+    with HttpClient(max_retries=settings.http_retries) as client:  # one client: per-host intervals hold across sources
+        for source in config.selected(names):
+            when = observed_at or source.observed_at
+            is_backfill = backfill or when is not None
+            state = loader(config.database, source, when, is_backfill, rules, channels, client, return_state=True)
+            if state.is_completed():
+                outcomes.append(state.result())
+                continue
             try:
                 state.result()
                 message = state.message or "failed"
             except Exception as error:  # noqa: BLE001 - the error is the outcome we report
-                message = str(error).splitlines()[0] if str(error) else type(error).__name__
-            outcomes.append(SourceOutcome(source.name, None, message))
+                message = _first_line(error)
+            outcomes.append(SourceOutcome(source.name, None, message, (), is_backfill))
     return outcomes
 
 
 @flow(name="sotawatch-nightly", log_prints=True, validate_parameters=False)
-def nightly(config: RunConfig, names: list[str] | None = None, observed_at: str | None = None):
+def nightly(
+    config: str | None = None,
+    sources: list[str] | None = None,
+    observed_at: str | None = None,
+    backfill: bool = False,
+    database: str | None = None,
+) -> State:
+    """Run the configured sources (or the ones named), then deliver the pending alerts.
+
+    config: path of the TOML configuration (default sota.toml). sources: only these configured sources. observed_at:
+    history, the date the payloads were current (a backfill). backfill: record SOTA steps but alert nobody.
+    database: overrides the configuration's warehouse.
+    """
     logger = get_run_logger()
-    outcomes = run_sources(config, names, observed_at)
+    run_config = load_config(config)
+    if database:
+        run_config = replace(run_config, database=database)
+    outcomes = run_sources(run_config, sources, observed_at, backfill)
     for o in outcomes:
         logger.info("%s: %s", o.source, o.report.summary() if o.report else f"FAILED: {o.error}")
-    create_markdown_artifact(key="sotawatch-run", markdown=summary_markdown(outcomes), description="Nightly run")
+        for record in o.records:
+            logger.info("%s: %s%s", o.source, alert_line(record), " (backfill: no alert)" if record.is_backfill else "")
+
+    delivery, delivery_error = None, None
+    channels = run_config.alerts.enabled_channels
+    if backfill or observed_at:
+        logger.info("backfill: SOTA steps recorded, no alert queued or sent")
+    elif channels:
+        state = deliver_alerts(run_config.database, channels, run_config.alerts.max_attempts, return_state=True)
+        try:
+            delivery = state.result()
+        except Exception as error:  # noqa: BLE001 - reported as the run's failure; the rows stay pending
+            delivery_error = _first_line(error)
+    result = RunResult(outcomes, delivery, delivery_error)
+
+    create_markdown_artifact(key="sotawatch-run", markdown=summary_markdown(outcomes, delivery),
+                             description="Nightly run")
+    problems = []
     failed = [o.source for o in outcomes if o.report is None]
     if failed:
-        return Failed(message=f"{len(failed)} of {len(outcomes)} sources failed: {', '.join(failed)}", data=outcomes)
-    return Completed(message=f"{len(outcomes)} sources loaded", data=outcomes)
+        problems.append(f"{len(failed)} of {len(outcomes)} sources failed: {', '.join(failed)}")
+    if delivery is not None and delivery.failed:
+        problems.append(delivery.summary())
+    if delivery_error:
+        problems.append(f"alerts could not be delivered: {delivery_error}")
+    if problems:
+        return Failed(message="; ".join(problems), data=result)
+    message = f"{len(outcomes)} sources loaded"
+    if delivery is not None and (delivery.delivered or delivery.waiting):
+        message += f"; {delivery.summary()}"
+    return Completed(message=message, data=result)
+
+
+def run_result(state: State) -> RunResult | None:
+    """The run's result from its final state, or None when the flow crashed before making one."""
+    result = state.result(raise_on_failure=False)
+    return result if isinstance(result, RunResult) else None

@@ -33,12 +33,18 @@ ROLE_PATTERNS: dict[str, re.Pattern] = {
 }
 
 
+_STRAY_BYTES = re.compile("[\udc80-\udcff]+")
+
+
 def decode_text(payload: bytes) -> str:
-    """UTF-8 (with or without a byte-order mark); spreadsheets saved as Windows-1252 still read."""
-    try:
-        return payload.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return payload.decode("cp1252", errors="replace")
+    """UTF-8 (with or without a byte-order mark); spreadsheets saved as Windows-1252 still read.
+
+    Only the bytes that are not UTF-8 are read as Windows-1252: a UTF-8 file with one pasted Windows-1252 cell keeps
+    its other cells right ("—" stays "—", not "â€”")."""
+    text = payload.decode("utf-8-sig", errors="surrogateescape")
+    return _STRAY_BYTES.sub(
+        lambda stray: bytes(ord(char) - 0xDC00 for char in stray.group()).decode("cp1252", errors="replace"), text
+    )
 
 
 def _first_block(header: list[str]) -> list[str]:

@@ -10,7 +10,11 @@ same way as URLs so that history can be loaded from saved payloads. Over HTTP th
 - makes conditional requests from the `Validators` of a previous fetch and reports 304 as `not_modified`;
 - streams the body and stops at `max_bytes`;
 - follows at most 10 redirects itself, checking every hop against `allowed_hosts` and refusing redirects to private or
-  loopback addresses the caller did not ask for (SSRF guard).
+  loopback addresses the caller did not ask for (SSRF guard);
+- with `respect_robots` (the default), reads `/robots.txt` of each scheme, host and port once, through the same
+  retries and per-host interval, and refuses a path it disallows for the User-Agent's product token ("sotawatch")
+  before asking for it; a robots.txt that is missing or answers another 4xx allows everything (RFC 9309). Loopback
+  addresses written as such (127.0.0.1, ::1: local mirrors and test servers) are not asked.
 
 Failures are `FetchRetryableError` (may pass: a flow can retry later) or `FetchFatalError` (will not pass by
 waiting). Their message is one line, and URLs in messages and logs have credentials and secret query values masked.
@@ -27,6 +31,7 @@ import socket
 import threading
 import time
 import urllib.request
+import urllib.robotparser
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,6 +47,7 @@ USER_AGENT = "sotawatch/0.1 (+https://github.com/sotawatch/sotawatch)"
 MiB = 1024 * 1024
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 10
+ROBOTS_PATH = "/robots.txt"
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +148,7 @@ class HttpClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
+        respect_robots: bool = True,
     ):
         self.user_agent = user_agent
         self.timeout = timeout
@@ -156,6 +163,12 @@ class HttpClient:
         # Earliest clock time at which each host may be asked again; the lock lets concurrent tasks share a client.
         self._next_turn: dict[str, float] = {}
         self._turn_lock = threading.Lock()
+        self.respect_robots = respect_robots
+        # Parsed robots.txt per origin (scheme://host:port), read once; one lock per origin keeps two tasks from both
+        # reading it without making a slow host's robots.txt delay another host.
+        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+        self._robots_locks_lock = threading.Lock()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -232,6 +245,7 @@ class HttpClient:
         hop = url
         for _ in range(MAX_REDIRECTS + 1):
             self._refuse_unless_allowed(url, hop, asked_host, attempt)
+            self._refuse_unless_robots_allow(url, hop, attempt)
             self._wait_for_turn(urlsplit(hop).hostname or "")
             try:
                 response = self._session.get(
@@ -257,6 +271,49 @@ class HttpClient:
             raise FetchFatalError(
                 url, f"refused a redirect to {hop}: {host!r} is a private or loopback address", attempts=attempt
             )
+
+    def _refuse_unless_robots_allow(self, url: str, hop: str, attempt: int) -> None:
+        if not self.respect_robots:
+            return
+        parts = urlsplit(hop)
+        host = parts.hostname or ""
+        if parts.path == ROBOTS_PATH or _is_loopback_literal(host):
+            return
+        try:
+            robots = self._robots_for(f"{parts.scheme.lower()}://{parts.netloc.lower()}")
+        except FetchError as error:
+            # Name the URL the caller asked for: that is the fetch that failed; robots.txt is why.
+            raise type(error)(
+                url, f"reading robots.txt of {host}: {error.problem}", attempts=error.attempts, status=error.status
+            ) from error
+        if not robots.can_fetch(self._product_token(), hop):
+            raise FetchFatalError(url, f"disallowed by robots.txt of {host}", attempts=attempt)
+
+    def _product_token(self) -> str:
+        token = self.user_agent.split("/", 1)[0].split()
+        return token[0] if token else "sotawatch"
+
+    def _robots_for(self, origin: str) -> urllib.robotparser.RobotFileParser:
+        """The parsed robots.txt of `origin`, fetched on first use; a retryable failure is not kept, so it is read
+        again next time."""
+        with self._robots_locks_lock:
+            origin_lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with origin_lock:
+            robots = self._robots.get(origin)
+            if robots is not None:
+                return robots
+            robots = urllib.robotparser.RobotFileParser(origin + ROBOTS_PATH)
+            try:
+                fetched = self._fetch_url(origin + ROBOTS_PATH, None)
+            except FetchFatalError as error:
+                if error.status is None or not 400 <= error.status < 500:
+                    raise  # refused host, redirect loop, size cap: not an answer about what is allowed
+                robots.allow_all = True  # missing (or any other 4xx): everything is allowed
+            else:
+                robots.parse(fetched.content.decode("utf-8", errors="replace").splitlines())
+            robots.modified()
+            self._robots[origin] = robots
+            return robots
 
     def _wait_for_turn(self, host: str) -> None:
         """Sleep only the part of the host's minimum interval that has not already passed since it was last asked."""
@@ -346,6 +403,15 @@ def _parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:  # HTTP dates are GMT; "-0000" parses as naive
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _is_loopback_literal(host: str) -> bool:
+    """127.0.0.1 or ::1 written as an address: this machine (a local mirror, a test server), whose operator is us;
+    robots.txt is a courtesy to other people's servers. A name such as `localhost` is still asked for robots.txt."""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _resolves_to_private_address(host: str) -> bool:

@@ -151,9 +151,10 @@ def _attributes(model: dict, collection: str | None) -> dict[str, object]:
 
 
 def _rows_of_document(document: dict, where: str, location: str) -> list[RawRow]:
-    collections = {
-        str(entry.get("Name")): entry for entry in document.get("Collections") or [] if isinstance(entry, dict)
-    }
+    listed_collections = document.get("Collections") or []
+    if not isinstance(listed_collections, list):
+        raise ParseError(SOURCE_NAME, location, f"{where}: 'Collections' is not a list")
+    collections = {str(entry.get("Name")): entry for entry in listed_collections if isinstance(entry, dict)}
     models = document["Models"]
     if not isinstance(models, list):
         raise ParseError(SOURCE_NAME, location, f"{where}: 'Models' is not a list")

@@ -33,15 +33,33 @@ def _decode(payload: bytes, location: str) -> object:
         raise ParseError(NAME, location, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
 
 
+def _list(value: object, what: str, location: str) -> list:
+    """`value` as a list (absent, null or empty: empty); anything else is a layout the parser does not know."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise ParseError(NAME, location, f"{what} is not a list")
+    return value
+
+
+def _text(value: object) -> str | None:
+    """A row's text field as text: RawRow promises str or None, whatever JSON type the file put there."""
+    return value if value is None or isinstance(value, str) else json.dumps(value)
+
+
 def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed: str | None = None) -> list[RawRow]:
     if not isinstance(dataset, dict) or ("dataset" not in dataset and unnamed is None):
         raise ParseError(NAME, location, f"{path}: a dataset entry without a 'dataset' name")
     # sota-extractor files have nameless subdatasets (the domains of one benchmark): they are numbered boards
     name = str(dataset.get("dataset") or unnamed)
     sota = dataset.get("sota") or {}
-    listed = sota.get("rows") if "rows" in sota else sota.get("sota_rows", [])
+    if not isinstance(sota, dict):
+        raise ParseError(NAME, location, f"{path} / {name}: 'sota' is not an object")
+    listed = _list(sota.get("rows") if "rows" in sota else sota.get("sota_rows"), f"{path} / {name}: sota rows", location)
     out: list[RawRow] = []
-    for index, row in enumerate(listed or []):
+    for index, row in enumerate(listed):
+        if not isinstance(row, dict):
+            raise ParseError(NAME, location, f"{path} / {name} row {index}: not an object")
         metrics = row.get("metrics") or {}
         if not isinstance(metrics, dict):
             raise ParseError(NAME, location, f"{path} / {name} row {index}: 'metrics' is not an object")
@@ -56,13 +74,13 @@ def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed
                     model=str(row.get("model_name") or row.get("paper_title") or ""),
                     value=value if isinstance(value, str) else json.dumps(value),
                     row_ref=f"{path} / {name} / row {index}",
-                    paper_title=row.get("paper_title"),
-                    paper_url=row.get("paper_url"),
-                    published=row.get("paper_date"),
+                    paper_title=_text(row.get("paper_title")),
+                    paper_url=_text(row.get("paper_url")),
+                    published=_text(row.get("paper_date")),
                     uses_additional_data=additional if isinstance(additional, bool) else None,
                 )
             )
-    for number, sub in enumerate(dataset.get("subdatasets") or [], start=1):
+    for number, sub in enumerate(_list(dataset.get("subdatasets"), f"{path} / {name}: 'subdatasets'", location), start=1):
         out.extend(_rows_of_dataset(task, sub, f"{path} / {name}", location, unnamed=f"{name} (part {number})"))
     return out
 
@@ -73,9 +91,9 @@ def _rows_of_tasks(tasks: list, parent: str, location: str) -> list[RawRow]:
         if not isinstance(task, dict) or "task" not in task:
             raise ParseError(NAME, location, f"{parent or 'top level'}: an entry without a 'task' name")
         path = f"{parent} > {task['task']}" if parent else str(task["task"])
-        for dataset in task.get("datasets") or []:
+        for dataset in _list(task.get("datasets"), f"{path}: 'datasets'", location):
             out.extend(_rows_of_dataset(str(task["task"]), dataset, path, location))
-        out.extend(_rows_of_tasks(task.get("subtasks") or [], path, location))
+        out.extend(_rows_of_tasks(_list(task.get("subtasks"), f"{path}: 'subtasks'", location), path, location))
     return out
 
 

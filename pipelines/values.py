@@ -61,7 +61,10 @@ def _to_float(number: str) -> float:
             number = number.replace(",", ".")
         else:
             raise ValueProblem(f"ambiguous number: {number!r}")
-    return float(number)
+    try:
+        return float(number)
+    except ValueError:  # the pattern lets "0.0.28191" (a cell pasted twice) through: not one number
+        raise ValueProblem(f"not a number: {number!r}") from None
 
 
 def parse_value(cell: object) -> ParsedValue:

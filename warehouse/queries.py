@@ -91,3 +91,48 @@ def run_readonly_sql(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[s
         return [d[0] for d in relation.description], relation.fetchall()
     except duckdb.Error as error:
         raise QueryError(str(error).strip().splitlines()[0]) from None
+
+
+# ---------------------------------------------------------------------------------------------- charts and reports
+
+
+def benchmark(con, task: str, dataset: str, metric: str) -> dict | None:
+    """One benchmark by its exact names (direction, unit, results by latest knowledge), or None."""
+    rows = _rows(con, "query_benchmark", {"task": task, "dataset": dataset, "metric": metric})
+    return rows[0] if rows else None
+
+
+def chart_results(
+    con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None
+) -> list[dict]:
+    """Every result of one benchmark visible at `known_at` (None: latest knowledge), estimates included."""
+    params = {"task": task, "dataset": dataset, "metric": metric, "known_at": known_at, "extra_data": extra_data}
+    return _rows(con, "chart_results", params)
+
+
+def watched_benchmarks(con, *, min_results: int, limit: int) -> list[dict]:
+    """Ranked benchmarks with at least `min_results` results by latest knowledge, the busiest first."""
+    return _rows(con, "report_watched_benchmarks", {"min_results": min_results, "limit": limit})
+
+
+def report_leaderboard(
+    con, task: str, dataset: str, metric: str, day: date, *, top: int = 20, known_at=None
+) -> list[dict]:
+    """A ranked board as of `day` with the snapshots that first and last showed each row."""
+    params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top, "known_at": known_at}
+    return _rows(con, "report_leaderboard", params)
+
+
+def benchmark_conflicts(con, task: str, dataset: str, metric: str, *, limit: int = 50) -> list[dict]:
+    """Where sources disagree about the same model on one benchmark."""
+    return _rows(con, "report_conflicts", {"task": task, "dataset": dataset, "metric": metric, "limit": limit})
+
+
+def benchmark_snapshots(con, task: str, dataset: str, metric: str) -> list[dict]:
+    """The snapshots that showed results of one benchmark, newest first."""
+    return _rows(con, "report_benchmark_snapshots", {"task": task, "dataset": dataset, "metric": metric})
+
+
+def latest_records(con, *, limit: int = 50) -> list[dict]:
+    """The latest new-SOTA records, newest first (none until a load has moved a benchmark's best)."""
+    return _rows(con, "report_latest_records", {"limit": limit})

@@ -8,7 +8,6 @@ import email
 import email.policy
 import io
 import ipaddress
-import json
 import socket
 import ssl
 import uuid
@@ -86,25 +85,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def webhook_receiver():
-    """The loopback HTTP server, also answering POST: each request is recorded with its body, replies are scripted.
-
-    The shared server only implements GET; POST is added to this server's own handler class (made per server).
-    """
-    with serve() as server:
-        posts: list[tuple[RecordedRequest, dict]] = []
-
-        def do_POST(handler):
-            body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
-            request = RecordedRequest(handler.command, handler.path, handler.headers)
-            handler.loopback._record(request)
-            posts.append((request, json.loads(body)))
-            handler._send(handler.loopback._next_reply(handler.path.split("?", 1)[0]) or Reply(404, body=b"no route"))
-
-        server._httpd.RequestHandlerClass.do_POST = do_POST
-        server.posts = posts
-        yield server
+def posts(server) -> list[tuple[RecordedRequest, dict]]:
+    """The webhook requests the loopback server received, with their JSON bodies, in order."""
+    return [(request, request.json()) for request in server.requests if request.method == "POST"]
 
 
 class MailSink:
@@ -169,12 +152,12 @@ def self_signed(tmp_path):
 
 def test_webhook_gets_slack_and_discord_text_and_the_record_once(db, tmp_path):
     record = queue_one_record(db, tmp_path, ["team-hook"])
-    with webhook_receiver() as receiver:
+    with serve() as receiver:
         receiver.route("/hook", [Reply(204)])  # Discord answers 204, Slack 200: any 2xx is delivered
         report = deliver_pending(db, {"team-hook": WebhookChannel(receiver.url("/hook"))}, LATER)
         again = deliver_pending(db, {"team-hook": WebhookChannel(receiver.url("/hook"))}, LATER)
         assert (len(report.delivered), len(report.failed), again.delivered) == (1, 0, [])
-        ((request, body),) = receiver.posts
+        ((request, body),) = posts(receiver)
     line = ("New SOTA on Image Classification / ImageNet / Top 1 Accuracy: FixEfficientNet-L2 88.5% "
             "(Fixing the train-test resolution discrepancy: FixEfficientNet, 2020-03-18) beats "
             "Noisy Student (EfficientNet-L2) 87.4% by 1.1 points https://arxiv.org/abs/2003.08237v4")
@@ -193,7 +176,7 @@ def test_webhook_gets_slack_and_discord_text_and_the_record_once(db, tmp_path):
 
 def test_a_webhook_failing_twice_keeps_the_row_pending_then_delivers_it_once(db, tmp_path):
     queue_one_record(db, tmp_path, ["hook"])
-    with webhook_receiver() as receiver:
+    with serve() as receiver:
         receiver.route("/hook", [Reply(500, body=b"oops"), Reply(500, body=b"oops"), Reply(200, body=b"ok")])
         channels = {"hook": WebhookChannel(receiver.url(f"/hook?token={TOKEN}"))}
         origin = f"http://127.0.0.1:{receiver.port}"
@@ -208,15 +191,15 @@ def test_a_webhook_failing_twice_keeps_the_row_pending_then_delivers_it_once(db,
         # delivered is final: more runs send nothing
         for _ in range(2):
             assert deliver_pending(db, channels, LATER).delivered == []
-        assert len(receiver.posts) == 3
+        assert len(posts(receiver)) == 3
         # every attempt carried the same ids, so a receiver can drop a repeat
-        assert len({(body["alert_id"], body["delivery_id"]) for _, body in receiver.posts}) == 1
+        assert len({(body["alert_id"], body["delivery_id"]) for _, body in posts(receiver)}) == 1
 
 
 def test_webhook_errors_never_show_the_token(db, tmp_path):
     queue_one_record(db, tmp_path, ["down", "echo"])
     url_path = "/services/T000/B000/XXXXSECRETPATH"
-    with webhook_receiver() as receiver:
+    with serve() as receiver:
         # a receiver that quotes the URL it was called with back in its error page
         receiver.route(url_path, [Reply(403, body=f"invalid token {TOKEN} for {url_path}".encode())])
         channels = {
@@ -310,7 +293,7 @@ def test_email_errors_never_show_the_password(db, tmp_path):
 def test_channels_fail_alone_and_unconfigured_channels_wait(db, tmp_path):
     queue_one_record(db, tmp_path, ["hook", "console", "pager"])
     printed = io.StringIO()
-    with webhook_receiver() as receiver:
+    with serve() as receiver:
         receiver.route("/hook", [Reply(503)])
         channels = {"hook": WebhookChannel(receiver.url("/hook")), "console": ConsoleChannel(printed)}
         report = deliver_pending(db, channels, LATER)
@@ -328,13 +311,13 @@ def test_channels_fail_alone_and_unconfigured_channels_wait(db, tmp_path):
 
 def test_with_a_cap_on_attempts_a_row_is_given_up(db, tmp_path):
     queue_one_record(db, tmp_path, ["hook"])
-    with webhook_receiver() as receiver:
+    with serve() as receiver:
         receiver.route("/hook", [Reply(500)])
         channels = {"hook": WebhookChannel(receiver.url("/hook"))}
         deliver_pending(db, channels, NOW, max_attempts=2)
         second = deliver_pending(db, channels, NOW, max_attempts=2)
         third = deliver_pending(db, channels, NOW, max_attempts=2)
-        assert len(second.gave_up) == 1 and third.failed == [] and len(receiver.posts) == 2
+        assert len(second.gave_up) == 1 and third.failed == [] and len(posts(receiver)) == 2
     assert outbox_state(db)[0][:3] == ("hook", "failed", 2)
     assert pending_alerts(db) == []
 

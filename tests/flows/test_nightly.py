@@ -2,8 +2,9 @@
 import duckdb
 import pytest
 
+from flows.cli import main
 from flows.config import ConfigError, load_config
-from flows.nightly import SourceOutcome, nightly, summary_markdown
+from flows.nightly import SourceOutcome, nightly, run_result, summary_markdown
 from warehouse.load import LoadReport
 
 
@@ -34,11 +35,11 @@ dataset = "ImageNet"
     return path
 
 
-def test_one_broken_source_fails_alone(prefect_harness, tmp_path, shared_data):
-    config = load_config(write_config(tmp_path, shared_data))
-    state = nightly(config, return_state=True)
+def test_one_broken_source_fails_alone(prefect_harness, tmp_path, shared_data, capsys):
+    config = write_config(tmp_path, shared_data)
+    state = nightly(str(config), return_state=True)
     assert state.is_failed() and state.message == "1 of 3 sources failed: broken"
-    outcomes = state.result(raise_on_failure=False)
+    outcomes = run_result(state).sources
     assert [(o.source, o.report is not None) for o in outcomes] == [("squad", True), ("broken", False), ("handcopy", True)]
     assert "invalid JSON at line 27" in outcomes[1].error
     con = duckdb.connect(str(tmp_path / "sota.duckdb"), read_only=True)
@@ -46,10 +47,12 @@ def test_one_broken_source_fails_alone(prefect_harness, tmp_path, shared_data):
         ("pwc-dump", "loaded"), ("pwc-dump", "failed"), ("csv", "loaded"),
     ]
     con.close()
-    # naming sources runs only those; the run completes when they all load
-    again = nightly(config, ["squad"], return_state=True)
-    assert again.is_completed()
-    assert [o.report.status for o in again.result()] == ["already-loaded"]
+    # naming sources runs only those; the run completes when they all load (here through the command, as a backfill)
+    capsys.readouterr()
+    assert main(["run", "--config", str(config), "--source", "squad", "--backfill"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "squad: snapshot 1 of pwc-dump: already-loaded (same bytes as before), nothing new"
+    ]
 
 
 def test_config_errors_name_the_entry(tmp_path, shared_data):
@@ -67,3 +70,25 @@ def test_summary_escapes_what_it_did_not_write():
     text = summary_markdown([SourceOutcome("a|b", report, None), SourceOutcome("<script>", None, "boom [x](y)")])
     assert text.splitlines()[2] == "| a\\|b | loaded | 3 | 0 | 0 | 1 |"
     assert "\\<script\\>" in text and "\\[x\\]\\(y\\)" in text
+
+
+def test_summary_lists_the_new_records_escaped():
+    from datetime import datetime
+
+    from flows.nightly import DeliveryOutcome
+    from warehouse.sota_detect import Record
+
+    record = Record(
+        record_id=1, alert_id="a", snapshot_id=2, benchmark_id=3, task="T", dataset="D", metric="M", result_id=4,
+        model="[click](https://evil.example) *bold*", value=2.5, paper_title=None, paper_url=None, published_on=None,
+        previous_result_id=5, previous_model="<b>old</b>", previous_value=1.5, margin=1.0,
+        detected_at=datetime(2021, 6, 1), is_backfill=False, direction="higher", unit=None,
+    )
+    report = LoadReport(2, "pwc-dump", "x", None, "loaded", results_new=1)
+    delivery = DeliveryOutcome(delivered=(("hook", "line"),), failed=(("mail", "SMTP 554 <no>"),))
+    text = summary_markdown([SourceOutcome("dump", report, None, (record,))], delivery)
+    assert ("- New SOTA on T / D / M: \\[click\\]\\(https://evil\\.example\\) \\*bold\\* 2\\.5 beats "
+            "\\<b\\>old\\</b\\> 1\\.5 by 1 \\[dump\\]") in text
+    assert "**alerts: 1 delivered, 1 failed \\(kept pending for the next run\\)**" in text
+    assert "- not sent to mail: SMTP 554 \\<no\\>" in text
+

@@ -478,3 +478,109 @@ def test_redact_secrets(text, masked):
 )
 def test_a_secret_query_value_never_survives_redaction(name, value):
     assert redact_secrets(f"https://host/x?page=2&{name}={value}#top") == f"https://host/x?page=2&{name}=***#top"
+
+
+# Robots: robots.txt of each host is read once, through the same retries and interval, and honoured before asking.
+# The server is asked as `localhost`: addresses written as loopback literals (127.0.0.1) are this machine and skip it.
+
+
+def robots_url(server, path: str) -> str:
+    return f"http://localhost:{server.port}{path}"
+
+
+def test_a_path_disallowed_by_robots_fails_before_it_is_asked(server, make_client):
+    server.route("/robots.txt", [Reply(200, body=b"User-agent: *\nDisallow: /private/\n")])
+    server.route("/private/board", [Reply(200, body=b"no")])
+    url = robots_url(server, "/private/board")
+
+    with pytest.raises(FetchFatalError) as caught:
+        make_client().fetch(url)
+
+    assert str(caught.value) == f"GET {url} failed after 1 attempt: disallowed by robots.txt of localhost"
+    assert server.requests_to("/private/board") == []
+
+
+def test_robots_is_read_once_per_host_and_allowed_paths_are_fetched(server, make_client):
+    server.route("/robots.txt", [Reply(200, body=b"User-agent: *\nDisallow: /private/\n")])
+    server.route("/public", [Reply(200, body=b"ok")])
+    client = make_client()
+
+    assert [client.fetch(robots_url(server, "/public")).content for _ in range(3)] == [b"ok"] * 3
+    with pytest.raises(FetchFatalError, match="disallowed by robots.txt"):
+        client.fetch(robots_url(server, "/private/x"))
+
+    assert [request.path for request in server.requests] == ["/robots.txt", "/public", "/public", "/public"]
+    assert server.requests[0].headers["User-Agent"] == USER_AGENT
+
+
+def test_robots_rules_for_the_sotawatch_token_apply_and_others_do_not(server, make_client):
+    robots = b"User-agent: otherbot\nDisallow: /\n\nUser-agent: sotawatch\nDisallow: /api/\n"
+    server.route("/robots.txt", [Reply(200, body=robots)])
+    server.route("/board", [Reply(200, body=b"ok")])
+    client = make_client()
+
+    assert client.fetch(robots_url(server, "/board")).content == b"ok"
+    with pytest.raises(FetchFatalError, match="disallowed by robots.txt of localhost"):
+        client.fetch(robots_url(server, "/api/v1/x"))
+
+
+def test_a_missing_robots_allows_everything(server, make_client):
+    server.route("/board", [Reply(200, body=b"ok")])  # no route for /robots.txt: the server answers 404
+
+    assert make_client().fetch(robots_url(server, "/board")).content == b"ok"
+    assert [(r.path, r.status) for r in server.requests] == [("/robots.txt", 404), ("/board", 200)]
+
+
+def test_robots_is_retried_and_the_host_interval_holds_for_it(server, make_client, clock):
+    server.route("/robots.txt", [Reply(503), Reply(200, body=b"User-agent: *\nAllow: /\n")])
+    server.route("/board", [Reply(503), Reply(200, body=b"ok")])
+    client = make_client(min_interval_per_host={"localhost": 3.0})
+
+    result = client.fetch(robots_url(server, "/board"))
+
+    assert (result.content, result.attempts) == (b"ok", 2)
+    # robots: 1 s backoff + 2 s rest of the interval; board: 3 s interval, 1 s backoff + 2 s rest of the interval.
+    assert clock.sleeps == [1.0, 2.0, 3.0, 1.0, 2.0]
+    assert [r.path for r in server.requests] == ["/robots.txt"] * 2 + ["/board"] * 2
+
+
+def test_an_unreachable_robots_fails_the_fetch_with_its_url_and_is_asked_again_later(server, make_client):
+    server.route("/robots.txt", [Reply(503)])
+    server.route("/board", [Reply(200, body=b"ok")])
+    client = make_client(max_retries=1)
+    url = robots_url(server, "/board")
+
+    with pytest.raises(FetchRetryableError) as caught:
+        client.fetch(url)
+    assert str(caught.value) == (
+        f"GET {url} failed after 2 attempts: reading robots.txt of localhost: HTTP 503 Service Unavailable"
+    )
+    assert server.requests_to("/board") == []
+
+    server.route("/robots.txt", [Reply(404)])
+    assert client.fetch(url).content == b"ok"
+
+
+def test_respect_robots_false_never_asks_for_robots(server, make_client):
+    server.route("/robots.txt", [Reply(200, body=b"User-agent: *\nDisallow: /\n")])
+    server.route("/board", [Reply(200, body=b"ok")])
+
+    assert make_client(respect_robots=False).fetch(robots_url(server, "/board")).content == b"ok"
+    assert [r.path for r in server.requests] == ["/board"]
+
+
+def test_robots_does_not_apply_to_files_and_is_on_by_default(shared_data, make_client):
+    client = make_client()
+    assert client.respect_robots is True
+    assert client.fetch(shared_data / IMAGENET_CSV).status == 200
+    assert client.fetch((shared_data / IMAGENET_CSV).as_uri()).status == 200
+
+
+def test_a_redirect_is_checked_against_robots_of_the_host_it_leads_to(server, make_client):
+    server.route("/robots.txt", [Reply(200, body=b"User-agent: *\nDisallow: /hidden\n")])
+    server.route("/moved", [redirect(robots_url(server, "/hidden"))])
+    client = make_client(allowed_hosts={"localhost"})
+
+    with pytest.raises(FetchFatalError, match="disallowed by robots.txt of localhost"):
+        client.fetch(robots_url(server, "/moved"))
+    assert server.requests_to("/hidden") == []

@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for tests: serves a folder in place and answers scripted routes.
+"""A real HTTP server on 127.0.0.1 for tests: serves a folder in place, answers scripted routes, receives POSTs.
 
 The HTTP client is tested against real sockets rather than mocks, so what runs in tests is the code that runs at
 night. `serve(directory)` starts a `ThreadingHTTPServer` on a free port in a background thread and stops it on exit:
@@ -9,14 +9,23 @@ night. `serve(directory)` starts a `ThreadingHTTPServer` on a free port in a bac
         server.requests[-1].headers["User-Agent"]
 
 Files under the folder are answered with ETag and Last-Modified and with 304 to a matching conditional request.
-A route answers its replies in order and repeats the last one; `hang`, `reset`, `truncated` and `redirect` build
-the replies that simulate a stalled server, a reset connection, a body cut short and a redirect.
+A route answers its replies in order and repeats the last one, or, with `then_files=True`, answers from the folder
+once they have been used (a 429 before the file, say); `hang`, `reset`, `truncated` and `redirect` build the replies
+that simulate a stalled server, a reset connection, a body cut short and a redirect.
+
+POST (and PUT) requests are answered by routes only (a webhook receiver): each is recorded with its body, and the
+status of every answer is recorded too, so a test can say "the second fetch got a 304":
+
+    server.route("/hook", [Reply(500), Reply(204)])
+    ...
+    [(r.status, r.json()["text"]) for r in server.requests_to("/hook", method="POST")]
 """
 from __future__ import annotations
 
 import email.utils
 import hashlib
 import http.server
+import json
 import mimetypes
 import socket
 import struct
@@ -63,11 +72,16 @@ def redirect(location: str, status: int = 302) -> Reply:
     return Reply(status=status, headers={"Location": location})
 
 
-@dataclass(frozen=True)
+@dataclass
 class RecordedRequest:
     method: str
     path: str  # with the query string, as the client sent it
     headers: Message  # case-insensitive lookup: headers["user-agent"]
+    body: bytes = b""
+    status: int | None = None  # what the server answered (None: it reset the connection or is still answering)
+
+    def json(self) -> object:
+        return json.loads(self.body)
 
 
 class LoopbackServer:
@@ -77,6 +91,7 @@ class LoopbackServer:
         self.directory = directory.resolve() if directory is not None else None
         self.requests: list[RecordedRequest] = []
         self._routes: dict[str, list[Reply]] = {}
+        self._then_files: set[str] = set()
         self._answered: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -90,21 +105,42 @@ class LoopbackServer:
     def url(self, path: str = "/") -> str:
         return f"http://{self.host}:{self.port}{path}"
 
-    def route(self, path: str, replies: Sequence[Reply | tuple[int, Mapping[str, str], bytes]]) -> None:
-        """Answer `path` (without query string) with `replies` in order; the last one repeats."""
+    def route(
+        self, path: str, replies: Sequence[Reply | tuple[int, Mapping[str, str], bytes]], *, then_files: bool = False
+    ) -> None:
+        """Answer `path` (without query string) with `replies` in order; the last one repeats, unless `then_files`:
+        then, once they are used, the path is answered from the folder as if it had no route. A new route for the
+        same path replaces the old one and starts from its first reply."""
         if not replies:
             raise ValueError("a route needs at least one reply")
         with self._lock:
             self._routes[path] = [reply if isinstance(reply, Reply) else Reply(*reply) for reply in replies]
             self._answered[path] = 0
+            if then_files:
+                self._then_files.add(path)
+            else:
+                self._then_files.discard(path)
 
-    def requests_to(self, path: str) -> list[RecordedRequest]:
-        return [request for request in self.requests if request.path.split("?", 1)[0] == path]
+    def unroute(self, path: str) -> None:
+        """Answer `path` from the folder again."""
+        with self._lock:
+            self._routes.pop(path, None)
+            self._then_files.discard(path)
+
+    def requests_to(self, path: str, *, method: str | None = None) -> list[RecordedRequest]:
+        """The requests for `path` (query string ignored), in order; only those of `method` if given."""
+        with self._lock:
+            return [
+                request for request in self.requests
+                if request.path.split("?", 1)[0] == path and (method is None or request.method == method)
+            ]
 
     def _next_reply(self, path: str) -> Reply | None:
         with self._lock:
             replies = self._routes.get(path)
             if replies is None:
+                return None
+            if self._answered[path] >= len(replies) and path in self._then_files:
                 return None
             index = min(self._answered[path], len(replies) - 1)
             self._answered[path] += 1
@@ -159,12 +195,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     loopback: LoopbackServer
 
     def do_GET(self) -> None:
-        self.loopback._record(RecordedRequest(self.command, self.path, self.headers))
+        request = RecordedRequest(self.command, self.path, self.headers)
+        self.loopback._record(request)
         route_path = self.path.split("?", 1)[0]
         reply = self.loopback._next_reply(route_path)
         if reply is None:
             reply = self._file_reply(route_path)
-        self._send(reply)
+        self._send(reply, request)
+
+    def do_POST(self) -> None:
+        # The body is read whole before answering: a client still sending would otherwise see a reset.
+        length = self.headers.get("Content-Length", "")
+        body = self.rfile.read(int(length)) if length.isdigit() else b""
+        request = RecordedRequest(self.command, self.path, self.headers, body)
+        self.loopback._record(request)
+        reply = self.loopback._next_reply(self.path.split("?", 1)[0])
+        # Files are not POST targets: without a route the answer is 404, as from a receiver with no such hook.
+        self._send(reply or Reply(404, body=b"no such route"), request)
+
+    do_PUT = do_POST
 
     def _file_reply(self, route_path: str) -> Reply:
         directory = self.loopback.directory
@@ -199,7 +248,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return False
         return mtime <= since
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: Reply, request: RecordedRequest) -> None:
         if reply.reset:
             # SO_LINGER with a zero timeout makes close() send RST instead of FIN: the client sees a reset.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -208,6 +257,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if reply.hang_seconds and self.loopback._stopping.wait(reply.hang_seconds):
             return
+        request.status = reply.status  # before the answer leaves: a client that has it can read the status here
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)

@@ -1,0 +1,126 @@
+"""`sota plot`, `sota report` and `sota export`: the record as a picture, a static site, and files others can load.
+
+    sota plot --task T --dataset D --metric M -o FILE.png|.svg|.html [--known-at TS] [--no-extra-data] [--error] [--log]
+    sota report -o DIR [--as-of DATE] [--benchmark TASK/DATASET/METRIC ...] [--min-results N]
+    sota export --format parquet|csv -o DIR [--as-of DATE]
+
+`register(app)` adds them to the main `sota` app. Errors follow the CLI's rule (see `flows.cli.main`): one line on
+stderr, exit 2 for a usage error (a bad date, a file name that is not .png/.svg/.html), 1 for the rest (an unknown
+benchmark, nothing to draw, a folder that cannot be written). The modules that draw are imported only when a command
+runs, so they cost the other commands nothing.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+
+DbOption = Annotated[
+    Optional[str], typer.Option("--db", envvar="SOTA_DB", help="Warehouse file (default: sota.duckdb here).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `plot`, `report` and `export` to the main app."""
+    app.command(name="plot")(plot)
+    app.command(name="report")(report)
+    app.command(name="export")(export)
+
+
+def _say(text: str) -> None:
+    out.print(text, markup=False, highlight=False)
+
+
+def _lock_wait() -> float:
+    from flows.ingest import UsageError
+
+    try:
+        return float(os.environ.get("SOTA_LOCK_TIMEOUT", "10"))
+    except ValueError:
+        raise UsageError("SOTA_LOCK_TIMEOUT must be a number of seconds") from None
+
+
+def plot(
+    task: Annotated[str, typer.Option("--task")],
+    dataset: Annotated[str, typer.Option("--dataset")],
+    metric: Annotated[str, typer.Option("--metric")],
+    output: Annotated[str, typer.Option("--output", "-o", help="The file to write: .png, .svg or .html.")],
+    known_at: Annotated[
+        Optional[str],
+        typer.Option("--known-at", help="Also draw, faded, the SOTA line as our snapshots showed it then."),
+    ] = None,
+    no_extra_data: Annotated[
+        bool, typer.Option("--no-extra-data", help="Leave out results known to use extra training data.")
+    ] = False,
+    error: Annotated[bool, typer.Option("--error", help="Plot 100 minus the accuracy (an error rate).")] = False,
+    log: Annotated[bool, typer.Option("--log", help="A logarithmic value axis (for error rates).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Draw one benchmark's results over time and its SOTA steps (PNG, SVG, or an HTML page with the SVG inline)."""
+    from pathlib import Path
+
+    from flows.charts import FORMATS, fetch_chart, write_chart
+    from flows.cli import _known_at
+    from flows.ingest import UsageError
+    from warehouse.db import connect
+
+    if Path(output).suffix.lower() not in FORMATS:
+        raise UsageError(f"-o {output!r}: the file name must end in .png, .svg or .html")
+    known = _known_at(known_at)
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+        data = fetch_chart(con, task, dataset, metric, known_at=known,
+                           extra_data=False if no_extra_data else None, error=error)
+    path = write_chart(data, output, log=log)
+    holder = data.steps[-1] if data.steps else None
+    _say(f"wrote {path}: {len(data.points)} results, {len(data.steps)} SOTA steps"
+         + (f", SOTA {holder.model} {holder.value:.6g}" if holder else ""))
+
+
+def report(
+    output: Annotated[str, typer.Option("--output", "-o", help="The folder to write the site to (created).")],
+    as_of: Annotated[
+        Optional[str],
+        typer.Option("--as-of", help="The date of the second leaderboard and of the faded SOTA line (default: a year ago)."),
+    ] = None,
+    benchmark: Annotated[
+        Optional[list[str]],
+        typer.Option("--benchmark", help="TASK/DATASET/METRIC to give a page (repeatable; default: the busiest)."),
+    ] = None,
+    min_results: Annotated[
+        int, typer.Option("--min-results", min=1, help="Without --benchmark: pages for benchmarks with this many results.")
+    ] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many benchmark pages.")] = 60,
+    db: DbOption = None,
+) -> None:
+    """Write a static HTML report: an index of new SOTA records and benchmarks, one page per benchmark."""
+    from flows.ingest import parse_day
+    from flows.report import build_report
+    from warehouse.db import connect
+
+    day = parse_day(as_of, what="--as-of") if as_of else None
+    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+        summary = build_report(con, output, as_of=day, benchmarks=benchmark, min_results=min_results, limit=limit)
+    for line in summary.lines():
+        _say(line)
+
+
+def export(
+    output: Annotated[str, typer.Option("--output", "-o", help="The folder to write the files to (created).")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    as_of: Annotated[
+        Optional[str], typer.Option("--as-of", help="The record as it stood at the end of this day (default: now).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export results (partitioned by source), benchmarks, snapshots and the SOTA history as Parquet or CSV files."""
+    from flows.ingest import parse_day
+    from flows.report import export_record
+
+    day = parse_day(as_of, what="--as-of") if as_of else None
+    for path in export_record(db, output, fmt=fmt.strip().lower(), as_of=day, wait_seconds=_lock_wait()):
+        _say(f"wrote {path}")
