@@ -11,6 +11,7 @@ and writes nothing.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Callable
@@ -182,7 +183,8 @@ def ingest(
     kept = read_validators(con, spec.name, location, options) if keep_validators else None
     if spec.fetch is not None:
         # A source whose payload takes several requests (a paginated API) fetches it itself, as one payload.
-        content = spec.fetch(location, client or HttpClient(), **options)
+        wants_con = "con" in inspect.signature(spec.fetch).parameters
+        content = spec.fetch(location, client or HttpClient(), **({"con": con} if wants_con else {}), **options)
         fetched = FetchResult(
             location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
             last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
@@ -234,6 +236,8 @@ def ingest(
         before_load(con)
 
     def inside_the_load(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+        if spec.after_load is not None:
+            spec.after_load(con, snapshot_id)
         if after_load is not None:
             after_load(con, snapshot_id)
         if keep_validators:

@@ -821,4 +821,5 @@ SOURCE = SourceSpec(
     full_listing=False,  # a feed lists some papers, never a whole board: nothing missing from it is removed
     default_url=API_URL,
     fetch=fetch_arxiv,
+    after_load=cursor_after_load,
 )

@@ -21,7 +21,8 @@ class SourceSpec:
     `required_options` are options the user must give (the csv source needs task and dataset).
     `fetch` is a source-specific fetcher, `fetch(location, client, **options) -> bytes`, for a source whose payload
     takes more than one request (a paginated API): it does the I/O through the shared client and returns one payload.
-    None means the generic single fetch of `location`.
+    None means the generic single fetch of `location`; a fetcher with a `con` parameter also gets the warehouse
+    connection (read-only use: an incremental source reads its cursor there).
     """
 
     name: str
@@ -31,3 +32,6 @@ class SourceSpec:
     default_url: str | None = None
     required_options: tuple[str, ...] = field(default_factory=tuple)
     fetch: Callable[..., bytes] | None = None
+    # A source's own step inside the load's transaction, `after_load(con, snapshot_id)`: an incremental source stores
+    # its harvest cursor there, so the cursor moves only when the rows it stands for commit.
+    after_load: Callable[..., None] | None = None

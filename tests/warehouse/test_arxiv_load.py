@@ -367,3 +367,18 @@ def test_zero_shot_and_linear_probe_claims_are_kept_but_not_ranked_against_fine_
     assert table(db, f"SELECT model, value FROM sota_as_of(DATE '2023-01-01', all_settings := true) {where}") == [
         ("ViT-Z", 95.0),
     ]
+
+
+
+def test_ingest_moves_the_arxiv_cursor_with_the_rows(db, arxiv, papers, tmp_path):
+    """Through the same `ingest` the CLI and the nightly flow use: the source's own hook stores the cursor."""
+    from flows.ingest import ingest
+
+    payload = harvest(db, arxiv, feed_xml([papers["A"], papers["B"]]), datetime(2024, 1, 6, 3, tzinfo=UTC),
+                      since="2024-01-01")
+    saved = tmp_path / "harvest@2024-01-06.xml"
+    saved.write_bytes(payload)
+    report = ingest(db, "arxiv", str(saved))
+    assert report.status == "loaded" and report.results_new > 0
+    assert read_cursor(db, KEY)["last"] == "2024-01-05T09:30:00Z"
+    assert read_cursor(db, KEY)["snapshot_id"] == report.snapshot_id
