@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-ARCHIVE_URL := https://huggingface.co/datasets/pwc-archive/files/resolve/main/jul-28-evaluation-tables.json.gz
 export SOTAWATCH_DATA ?= $(abspath ../shared/data)
 
 .PHONY: run test bench clean chromium

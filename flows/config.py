@@ -96,6 +96,7 @@ class RunConfig:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     run: RunSettings = field(default_factory=RunSettings)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    report_path: str | None = None  # `[report] path`: the nightly run rebuilds the static report there
 
     def selected(self, names: list[str] | None) -> list[SourceConfig]:
         """The enabled sources, or exactly the ones named (even if disabled: naming one is asking for it)."""
@@ -161,12 +162,15 @@ def load_config(path: str | os.PathLike | None = None) -> RunConfig:
         raise ConfigError(f"{target}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{target}: not valid TOML: {error}") from None
-    _only(document, {"warehouse", "sources", "alerts", "run", "schedule"}, f"{target}: top level")
+    _only(document, {"warehouse", "sources", "alerts", "run", "schedule", "report"}, f"{target}: top level")
     warehouse = _table(document, "warehouse", f"{target}: [warehouse]")
     _only(warehouse, {"path"}, f"{target}: [warehouse]")
     database = _optional(warehouse, "path", str, f"{target}: [warehouse]")
     if database:
         database = str(_from_config_folder(target, database))
+    report = _table(document, "report", f"{target}: [report]")
+    _only(report, {"path"}, f"{target}: [report]")
+    report_path = _optional(report, "path", str, f"{target}: [report]")
     return RunConfig(
         path=target,
         database=database,
@@ -174,6 +178,7 @@ def load_config(path: str | os.PathLike | None = None) -> RunConfig:
         alerts=_alerts(document, target),
         run=_run_settings(document, target),
         schedule=_schedule(document, target),
+        report_path=str(_from_config_folder(target, report_path)) if report_path else None,
     )
 
 

@@ -269,6 +269,9 @@ def nightly(
         except Exception as error:  # noqa: BLE001 - reported as the run's failure; the rows stay pending
             delivery_error = _first_line(error)
     result = RunResult(outcomes, delivery, delivery_error)
+    report_error = None
+    if run_config.report_path and not (backfill or observed_at):
+        report_error = regenerate_report_step(run_config.database, run_config.report_path)
 
     create_markdown_artifact(key="sotawatch-run", markdown=summary_markdown(outcomes, delivery),
                              description="Nightly run")
@@ -280,12 +283,26 @@ def nightly(
         problems.append(delivery.summary())
     if delivery_error:
         problems.append(f"alerts could not be delivered: {delivery_error}")
+    if report_error:
+        problems.append(f"the report could not be rebuilt: {report_error}")
     if problems:
         return Failed(message="; ".join(problems), data=result)
     message = f"{len(outcomes)} sources loaded"
     if delivery is not None and (delivery.delivered or delivery.waiting):
         message += f"; {delivery.summary()}"
     return Completed(message=message, data=result)
+
+
+def regenerate_report_step(database: str | None, out_dir: str) -> str | None:
+    """Rebuild the static report after the loads (`[report] path`); a failure is reported, never raised."""
+    from flows.report import regenerate_report
+
+    try:
+        summary = regenerate_report(database, out_dir)
+    except Exception as error:  # noqa: BLE001 - the loads are done; the report's failure is one line of the run
+        return _first_line(error)
+    get_run_logger().info("report rebuilt in %s: %s", out_dir, summary)
+    return None
 
 
 def run_result(state: State) -> RunResult | None:

@@ -36,9 +36,11 @@ dataset = "ImageNet"
 
 
 def test_one_broken_source_fails_alone(prefect_harness, tmp_path, shared_data, capsys):
-    config = write_config(tmp_path, shared_data)
+    config = write_config(tmp_path, shared_data, f'[report]\npath = "{tmp_path / "report"}"\n')
     state = nightly(str(config), return_state=True)
     assert state.is_failed() and state.message == "1 of 3 sources failed: broken"
+    # the sources that loaded are in the rebuilt report, the broken one failed alone
+    assert "ImageNet" in (tmp_path / "report" / "index.html").read_text()
     outcomes = run_result(state).sources
     assert [(o.source, o.report is not None) for o in outcomes] == [("squad", True), ("broken", False), ("handcopy", True)]
     assert "invalid JSON at line 27" in outcomes[1].error
