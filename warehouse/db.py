@@ -68,7 +68,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # a database DuckDB has invalidated (a full disk) rolls back by itself; the first error says why
         raise
     con.execute("COMMIT")
 
