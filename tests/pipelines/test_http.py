@@ -27,28 +27,12 @@ from pipelines.http import (
     fetch,
     redact_secrets,
 )
+from tests.support.clock import FakeClock
 from tests.support.http_server import Reply, hang, redirect, reset, serve, truncated
 
 IMAGENET_CSV = "ilsvrc-winners/imagenet.csv"
 PWC_DUMP = "pwc-dump-2020-08-28/evaluation-tables.json.gz"
 
-
-class FakeClock:
-    """A monotonic clock that only moves when the client sleeps or the test advances it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
