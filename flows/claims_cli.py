@@ -17,7 +17,7 @@ from pathlib import Path
 import typer
 
 from pipelines.arxiv_claims import extract_claims
-from pipelines.claims_score import GoldFileError, format_report, parse_gold, score_claims
+from pipelines.claims_score import GoldFileError, format_report, json_objects, parse_gold, score_claims
 
 claims_app = typer.Typer(
     help="Benchmark claims extracted from arXiv abstracts, and the extractor's score against a gold file.",
@@ -48,16 +48,7 @@ def read_text(path: Path) -> str:
 def parse_abstracts(text: str, location: str) -> list[dict[str, str]]:
     """The records of a JSON-lines file of abstracts; each needs string `arxiv_id`, `title` and `abstract`."""
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{location}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputFileError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(record, dict):
-            raise InputFileError(f"{where}: expected a JSON object")
+    for where, record in json_objects(text, location, InputFileError):
         for name in ("arxiv_id", "title", "abstract"):
             if not isinstance(record.get(name), str):
                 raise InputFileError(f"{where}: field {name!r} missing or not a string")

@@ -114,9 +114,8 @@ class ScoreReport:
     false_hits: tuple[FalseHit, ...] = field(default_factory=tuple)
 
 
-def parse_gold(text: str, location: str = "<gold>") -> list[GoldPaper]:
-    """Labelled abstracts from the text of a JSON-lines gold file; raises `GoldFileError` naming the bad line."""
-    papers: list[GoldPaper] = []
+def json_objects(text: str, location: str, error: type[Exception]) -> Iterable[tuple[str, dict]]:
+    """(`file:line`, object) for every non-blank line of a JSON-lines text; `error` names the first bad line."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -124,9 +123,16 @@ def parse_gold(text: str, location: str = "<gold>") -> list[GoldPaper]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise GoldFileError(f"{where}: not valid JSON ({exc.msg})") from None
+            raise error(f"{where}: not valid JSON ({exc.msg})") from None
         if not isinstance(record, dict):
-            raise GoldFileError(f"{where}: expected a JSON object")
+            raise error(f"{where}: expected a JSON object")
+        yield where, record
+
+
+def parse_gold(text: str, location: str = "<gold>") -> list[GoldPaper]:
+    """Labelled abstracts from the text of a JSON-lines gold file; raises `GoldFileError` naming the bad line."""
+    papers: list[GoldPaper] = []
+    for where, record in json_objects(text, location, GoldFileError):
         papers.append(_gold_paper(record, where))
     if not papers:
         raise GoldFileError(f"{location}: no labelled abstracts in the file")

@@ -95,9 +95,10 @@ def find_unchanged(
     return (row[0], row[1]) if row else None
 
 
-def _insert_snapshot(con, *, options: dict, **columns) -> int:
+def _insert_snapshot(con, *, options: dict, error: str | None = None, rows_parsed: int = 0, **columns) -> int:
     """One row of `snapshots`; returns its id."""
-    return first_row(con, "insert_snapshot", {**columns, "options": _options_json(options)})[0]
+    row = {**columns, "error": error, "rows_parsed": rows_parsed, "options": _options_json(options)}
+    return first_row(con, "insert_snapshot", row)[0]
 
 
 def _register_and_store(
@@ -135,8 +136,6 @@ def record_unchanged(
             loaded_at=now,
             sha256=sha256,
             status="unchanged",
-            error=None,
-            rows_parsed=0,
         )
         run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
         run(
@@ -179,7 +178,6 @@ def record_failure(
             sha256=sha,
             status="failed",
             error=error,
-            rows_parsed=0,
         )
     return snapshot_id
 
@@ -248,7 +246,6 @@ def load_snapshot(
                 loaded_at=now,
                 sha256=sha,
                 status="loaded",
-                error=None,
                 rows_parsed=snapshot.rows_parsed,
             )
             step = {**params, "snapshot_id": snapshot_id}
