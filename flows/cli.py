@@ -18,6 +18,7 @@ from rich.table import Table
 
 from flows.config import ConfigError
 from flows.ingest import UsageError, ingest, parse_day, parse_instant, utc_now
+from flows.locks import lock_wait_seconds
 from pipelines.base import SourceError
 from pipelines.http import FetchError, HttpClient
 from pipelines.registry import UnknownSourceError, get_source, source_names
@@ -107,14 +108,6 @@ def _key_values(pairs: list[str]) -> dict[str, str]:
     return options
 
 
-def _lock_wait() -> float:
-    """How long to wait for another process holding the database (SOTA_LOCK_TIMEOUT seconds, default 10)."""
-    try:
-        return float(os.environ.get("SOTA_LOCK_TIMEOUT", "10"))
-    except ValueError:
-        raise UsageError("SOTA_LOCK_TIMEOUT must be a number of seconds") from None
-
-
 def _extra(no_extra_data: bool) -> bool | None:
     return False if no_extra_data else None
 
@@ -139,7 +132,7 @@ def load(
     """Load one payload as a snapshot."""
     get_source(source)  # an unknown source fails before the database is touched
     options = {"task": task, "dataset": dataset, **_key_values(option or [])}
-    with connect(db, wait_seconds=_lock_wait()) as con:
+    with connect(db, wait_seconds=lock_wait_seconds()) as con:
         try:
             report = ingest(
                 con, source, location, options=options, observed_at=observed_at,
@@ -169,7 +162,7 @@ def asof(
     """The best result per benchmark published on or before DATE."""
     cut = parse_day(day, what="DATE")
     known = _known_at(known_at)
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=_extra(no_extra_data), estimates=estimates,
                                   all_settings=all_settings)
@@ -193,7 +186,7 @@ def leaderboard(
 ) -> None:
     """One benchmark's ranked board as of a date."""
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=_known_at(known_at),
                                    extra_data=_extra(no_extra_data), estimates=estimates,
                                   all_settings=all_settings)
@@ -214,7 +207,7 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """The SOTA steps of one benchmark, in publication order."""
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.sota_history(con, task, dataset, metric, known_at=_known_at(known_at),
                                     extra_data=_extra(no_extra_data), estimates=estimates,
                                   all_settings=all_settings)
@@ -229,7 +222,7 @@ def sql_command(
     as_json: JsonOption = False,
 ) -> None:
     """Run ad hoc SQL on a read-only connection (tables, views and macros such as sota_as_of)."""
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         queries.lock_down(con)
         columns, rows = queries.run_readonly_sql(con, query)
     _emit([dict(zip(columns, row)) for row in rows], columns, as_json, "", "(no rows)")
@@ -243,7 +236,7 @@ def rejects(
     as_json: JsonOption = False,
 ) -> None:
     """Rows that failed validation, with their reasons."""
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.rejects(con, snapshot_id=snapshot, limit=limit)
     _emit(rows, ["snapshot_id", "source", "row_ref", "reason"], as_json, "Rejected rows", "no rejects")
 
@@ -256,7 +249,7 @@ def snapshots(
     as_json: JsonOption = False,
 ) -> None:
     """What was loaded, when it was current, and what it changed."""
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.snapshots(con, source=source, limit=limit)
     _emit(rows, ["snapshot_id", "source", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
                  "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
@@ -273,7 +266,7 @@ def benchmarks_command(
     """The benchmarks, their results by latest knowledge and the sources reporting them."""
     from pipelines.aliases import CANONICAL_NAMES
 
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.benchmarks(con, canonical=CANONICAL_NAMES, task=task, dataset=dataset, unmapped_only=unmapped)
     _emit(rows, ["task", "dataset", "metric", "direction", "results", "sources", "mapped"], as_json, "Benchmarks",
           "no benchmarks")
@@ -288,7 +281,7 @@ def conflicts_command(
     as_json: JsonOption = False,
 ) -> None:
     """Where sources disagree: the same model on the same benchmark with different values."""
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = queries.conflicts(con, task=task, dataset=dataset, limit=limit)
     _emit(rows, ["task", "dataset", "metric", "model", "sources", "lowest", "highest", "spread"], as_json,
           "Conflicts between sources", "no conflicts")

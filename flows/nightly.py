@@ -10,13 +10,16 @@ steps but queues no alert; a backfill run does not deliver either.
 
 The run ends Failed when a source failed (after the others loaded) or an alert could not be delivered (it stays
 pending for the next run), and leaves a markdown artifact: per source, rows new, changed, removed, rejected, and the
-new SOTA records. With no PREFECT_API_URL it runs on an ephemeral server, as a plain command. The flow's parameters
-are plain values (the configuration's path, not its contents), so a deployment can run it and no secret becomes a
-parameter.
+new SOTA records. One run at a time per warehouse (`flows.locks`): a second run waits for the first up to
+SOTA_LOCK_TIMEOUT seconds, then ends Failed saying which run holds it.
+
+With no PREFECT_API_URL it runs on an ephemeral server, as a plain command. The flow's parameters are plain values
+(the configuration's path, not its contents), so a deployment can run it and no secret becomes a parameter.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
 import duckdb
@@ -26,8 +29,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, Failed, State
 
 from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pending
-from flows.config import ChannelConfig, RunConfig, SourceConfig, load_config
+from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, load_config
 from flows.ingest import UsageError, ingest, utc_now
+from flows.locks import exclusive_run, lock_wait_seconds
 from pipelines.base import SourceError
 from pipelines.http import FetchRetryableError, HttpClient
 from warehouse.db import WarehouseError, connect
@@ -144,7 +148,7 @@ def load_source(
     is a bug and raises with its traceback."""
     watch = SotaWatch(rules, channels, backfill)
     try:
-        with connect(database) as con:
+        with connect(database, wait_seconds=lock_wait_seconds()) as con:
             report = ingest(con, source.kind, source.location, options=source.options, observed_at=observed_at,
                             client=client, after_load=watch, conditional=True)
     except _SOURCE_ERRORS as error:
@@ -166,7 +170,7 @@ def deliver_alerts(database: str | None, channels: Sequence[ChannelConfig], max_
     """Send what the outbox holds for the configured channels (secrets are read here, not passed in)."""
     logger = get_run_logger()
     built = build_channels(channels)
-    with connect(database) as con:
+    with connect(database, wait_seconds=lock_wait_seconds()) as con:
         report = deliver_pending(con, built, utc_now(), max_attempts=max_attempts)
     outcome = DeliveryOutcome.of(report)
     for channel, line in outcome.delivered:
@@ -252,6 +256,19 @@ def nightly(
     run_config = load_config(config)
     if database:
         run_config = replace(run_config, database=database)
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive_run(run_config.database, lock_wait_seconds(), on_wait=logger.warning))
+        except (WarehouseError, ConfigError) as error:  # another run holds the warehouse: this one does nothing
+            logger.error("%s", error)
+            return Failed(message=_first_line(error))
+        return _run_holding_the_lock(run_config, sources, observed_at, backfill)
+
+
+def _run_holding_the_lock(
+    run_config: RunConfig, sources: list[str] | None, observed_at: str | None, backfill: bool
+) -> State:
+    logger = get_run_logger()
     outcomes = run_sources(run_config, sources, observed_at, backfill)
     for o in outcomes:
         logger.info("%s: %s", o.source, o.report.summary() if o.report else f"FAILED: {o.error}")

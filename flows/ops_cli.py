@@ -26,6 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.config import DEFAULT_CONFIG, ConfigError, check_schedule, load_config
+from flows.locks import exclusive_run, lock_wait_seconds
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
@@ -134,13 +135,6 @@ def _database(db: str | None, config: str | None) -> str | None:
     return None
 
 
-def _lock_wait() -> float:
-    try:
-        return float(os.environ.get("SOTA_LOCK_TIMEOUT", "10"))
-    except ValueError:
-        raise ConfigError("SOTA_LOCK_TIMEOUT must be a number of seconds") from None
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
@@ -169,7 +163,7 @@ def list_alerts(
     from flows.alerts import outbox
     from warehouse.db import connect
 
-    with connect(_database(db, config), read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(_database(db, config), read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = outbox(con, pending_only=pending, limit=limit)
     if as_json:
         out.print_json(json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in rows], ensure_ascii=False))
@@ -201,7 +195,9 @@ def deliver(config: ConfigOption = None, db: DbOption = None) -> None:
 
     run_config = load_config(config)
     channels = build_channels(run_config.alerts.enabled_channels)
-    with connect(db or run_config.database, wait_seconds=_lock_wait()) as con:
+    database, wait = db or run_config.database, lock_wait_seconds()
+    # a run delivers too: taking its lock means the two never send from one outbox at once
+    with exclusive_run(database, wait), connect(database, wait_seconds=wait) as con:
         report = deliver_pending(con, channels, utc_now(), max_attempts=run_config.alerts.max_attempts)
     for alert in report.delivered:
         _say(f"sent to {alert.channel}: {alert_line(alert.record)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -119,3 +120,99 @@ def test_while_a_load_holds_the_database_others_wait_or_say_busy_in_one_line_and
     code, stdout, stderr = finish(sota(tmp_path, "sql", "SELECT count(*) AS n FROM results", lock_timeout=5))
     assert code == 0 and str(results) in stdout, stderr
     assert finish(sota(tmp_path, "asof", "2020-01-01", lock_timeout=5))[0] == 0
+
+
+# Two runs at once. A run holds the warehouse's run lock from start to end (flows.locks); here the first run's only
+# source is held by the loopback server (the request sent, no answer yet) so that it holds the lock for as long as
+# the test needs. Each `sota run` starts its own ephemeral Prefect server: the three cold starts dominate the time.
+
+RUN_CONFIG = """
+[warehouse]
+path = "sota.duckdb"
+
+[run]
+retries = 0
+http_retries = 0
+
+[[sources]]
+name = "winners"
+kind = "ilsvrc-csv"
+url = "{url}"
+
+[[alerts.channels]]
+name = "console"
+kind = "console"
+"""
+
+
+class Output:
+    """A child's stderr, read line by line in a thread, so the test can wait for a line while the child runs."""
+
+    def __init__(self, stream):
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [line for line in self.lines if text in line]
+            if found:
+                return found[0]
+            time.sleep(0.1)
+        raise AssertionError(f"never printed {text!r}: {''.join(self.lines)[-2000:]}")
+
+    def text(self) -> str:
+        self._thread.join(timeout=10)
+        return "".join(self.lines)
+
+
+def test_a_second_run_waits_for_the_first_or_says_which_run_holds_the_warehouse(tmp_path, shared_data):
+    from tests.support.http_server import held, serve
+
+    gate = threading.Event()
+    with serve(shared_data) as server:
+        server.route("/held/imagenet.csv", [held(gate, body=(shared_data / IMAGENET_CSV).read_bytes())])
+        config = tmp_path / "sota.toml"
+        config.write_text(RUN_CONFIG.format(url=server.url("/held/imagenet.csv")))
+        first = sota(tmp_path, "run", "--config", str(config), lock_timeout=5)
+        try:
+            deadline = time.monotonic() + 90
+            while not server.requests_to("/held/imagenet.csv") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert server.requests_to("/held/imagenet.csv"), "the first run never fetched its source"
+
+            impatient = sota(tmp_path, "run", "--config", str(config), lock_timeout=1)
+            patient = sota(tmp_path, "run", "--config", str(config), lock_timeout=120)
+            patient_err = Output(patient.stderr)
+
+            code, out, err = finish(impatient, timeout=120)
+            waiting = patient_err.wait_for("waiting up to 120 s for the sota run using", timeout=120)
+            # Until the first run ends, nothing else has fetched the source: the others never started their work.
+            assert len(server.requests_to("/held/imagenet.csv")) == 1
+        finally:
+            gate.set()
+        first_code, first_out, first_err = finish(first, timeout=120)
+        patient_code = patient.wait(timeout=120)
+        patient_out = patient.stdout.read()
+
+    assert "Traceback" not in out + err + first_err + patient_err.text()
+    assert code == 1 and out == ""
+    assert err.strip().splitlines()[-1] == (
+        f"error: another sota run is using {tmp_path / 'sota.duckdb'} (pid {first.pid}, since "
+        + err.split(f"(pid {first.pid}, since ", 1)[1].split(")", 1)[0]
+        + "); waited 1 s (SOTA_LOCK_TIMEOUT): try again when it has ended"
+    ), err
+    assert f"(pid {first.pid}, since " in waiting
+
+    assert first_code == 0, first_err
+    assert first_out.startswith("winners: snapshot 1 of ilsvrc-csv"), first_out
+    # The patient run went after the first had ended: its fetch came later, and found the same bytes.
+    assert patient_code == 0, patient_err.text()
+    assert "winners: snapshot 2 of ilsvrc-csv" in patient_out and "unchanged" in patient_out, patient_out
+    loaded, results, orphans = counts(tmp_path / "sota.duckdb")
+    assert (loaded, results, orphans) == (1, 16, 0)

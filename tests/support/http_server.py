@@ -11,7 +11,8 @@ night. `serve(directory)` starts a `ThreadingHTTPServer` on a free port in a bac
 Files under the folder are answered with ETag and Last-Modified and with 304 to a matching conditional request.
 A route answers its replies in order and repeats the last one, or, with `then_files=True`, answers from the folder
 once they have been used (a 429 before the file, say); `hang`, `reset`, `truncated` and `redirect` build the replies
-that simulate a stalled server, a reset connection, a body cut short and a redirect.
+that simulate a stalled server, a reset connection, a body cut short and a redirect; `held` keeps a request waiting
+until the test lets it go (to act while a client is in the middle of a request).
 
 POST (and PUT) requests are answered by routes only (a webhook receiver): each is recorded with its body, and the
 status of every answer is recorded too, so a test can say "the second fetch got a 304":
@@ -31,6 +32,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +53,12 @@ class Reply:
     hang_seconds: float = 0.0
     reset: bool = False
     declared_length: int | None = None
+    gate: threading.Event | None = field(default=None, compare=False)  # answer only once this is set
+
+
+def held(gate: threading.Event, body: bytes = b"ok", status: int = 200) -> Reply:
+    """Keep the request waiting (the client has sent it, and has no answer) until `gate` is set, then answer."""
+    return Reply(status, body=body, gate=gate)
 
 
 def hang(seconds: float = HANG_LIMIT_SECONDS) -> Reply:
@@ -79,6 +87,7 @@ class RecordedRequest:
     headers: Message  # case-insensitive lookup: headers["user-agent"]
     body: bytes = b""
     status: int | None = None  # what the server answered (None: it reset the connection or is still answering)
+    received_at: float = field(default_factory=time.monotonic)
 
     def json(self) -> object:
         return json.loads(self.body)
@@ -257,6 +266,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if reply.hang_seconds and self.loopback._stopping.wait(reply.hang_seconds):
             return
+        while reply.gate is not None and not reply.gate.wait(0.05):
+            if self.loopback._stopping.is_set():
+                return
         request.status = reply.status  # before the answer leaves: a client that has it can read the status here
         self.send_response(reply.status)
         for name, value in reply.headers.items():

@@ -1,0 +1,99 @@
+"""Waiting for other sota processes: how long (SOTA_LOCK_TIMEOUT), and one run at a time per warehouse.
+
+DuckDB lets one process hold a database file at a time, so two commands already take turns on the file; but a run
+opens it once per source and again to deliver alerts, and two runs taking turns source by source would each compare
+with a SOTA the other is about to change and both deliver from one outbox. A run therefore holds an exclusive lock
+on `<database>.run.lock` from its start to its end. The lock is an flock(2): the kernel drops it when its process
+ends however it ends (SIGKILL included), so there is never a stale lock to clean up; the file stays, holding the pid
+and start time of the last run for the message a waiting run prints.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flows.config import ConfigError
+from warehouse.db import WarehouseError, database_path
+
+DEFAULT_WAIT_SECONDS = 10.0
+_POLL_SECONDS = 0.25
+
+
+class RunInProgressError(WarehouseError):
+    """Another run holds this warehouse's run lock and did not end within the wait."""
+
+
+def lock_wait_seconds() -> float:
+    """How long to wait for another process holding the warehouse: SOTA_LOCK_TIMEOUT seconds, default 10."""
+    text = os.environ.get("SOTA_LOCK_TIMEOUT")
+    if text is None:
+        return DEFAULT_WAIT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ConfigError(f"SOTA_LOCK_TIMEOUT must be a number of seconds, not {text!r}") from None
+    if not seconds >= 0:  # also refuses nan
+        raise ConfigError(f"SOTA_LOCK_TIMEOUT must be a number of seconds, not {text!r}")
+    return seconds
+
+
+def run_lock_path(database: str | os.PathLike | None) -> Path:
+    target = database_path(database)
+    return target.with_name(target.name + ".run.lock")
+
+
+@contextmanager
+def exclusive_run(
+    database: str | os.PathLike | None, wait_seconds: float, on_wait: Callable[[str], None] | None = None
+) -> Iterator[Path]:
+    """Hold the warehouse's run lock for the block; wait up to `wait_seconds` for a run holding it (telling
+    `on_wait` once, with a line naming that run), then raise RunInProgressError. Yields the lock file's path."""
+    path = run_lock_path(database)
+    if not path.parent.is_dir():
+        raise WarehouseError(f"cannot create {database_path(database)}: the folder {path.parent} does not exist")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise WarehouseError(f"cannot lock {path}: {error.strerror}") from None
+    try:
+        _acquire(fd, path, wait_seconds, on_wait)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode(), 0)
+            yield path
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, path: Path, wait_seconds: float, on_wait: Callable[[str], None] | None) -> None:
+    deadline = time.monotonic() + wait_seconds
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
+            if time.monotonic() >= deadline:
+                raise RunInProgressError(
+                    f"another sota run is using {database_path_of(path)} ({holder}); waited {wait_seconds:g} s "
+                    "(SOTA_LOCK_TIMEOUT): try again when it has ended"
+                ) from None
+            if on_wait is not None and not told:
+                on_wait(f"waiting up to {wait_seconds:g} s for the sota run using {database_path_of(path)} "
+                        f"({holder}) to end")
+                told = True
+            time.sleep(_POLL_SECONDS)
+        except OSError as error:
+            raise WarehouseError(f"cannot lock {path}: {error.strerror}") from None
+
+
+def database_path_of(lock: Path) -> Path:
+    return lock.with_name(lock.name.removesuffix(".run.lock"))
