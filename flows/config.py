@@ -12,9 +12,11 @@ in a log line. Every mistake in the file is a `ConfigError` whose message is one
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.registry import UnknownSourceError, get_source
@@ -49,6 +51,9 @@ class RunSettings:
     retries: int = 2
     retry_delay_seconds: tuple[float, ...] = (30.0, 300.0)
     http_retries: int = 4
+    # Hosts a fetch may reach besides the sources' own (where their redirects lead: a CDN); `*.example.org` is any
+    # host under example.org. Anything else, and a redirect to a private address, is refused (SSRF).
+    allowed_hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,12 @@ class RunConfig:
         if unknown:
             raise ConfigError(f"{self.path}: no source named {', '.join(unknown)} (configured: {', '.join(known)})")
         return [known[n] for n in names]
+
+    def fetch_hosts(self) -> frozenset[str]:
+        """The hosts a run may fetch from: every configured source's own (disabled ones too: `--source` can run
+        them) and `[run] allowed_hosts`."""
+        own = {urlsplit(s.location).hostname for s in self.sources if urlsplit(s.location).scheme in ("http", "https")}
+        return frozenset(host.lower() for host in own if host) | frozenset(self.run.allowed_hosts)
 
 
 # ---------------------------------------------------------------------------------------------------- secrets
@@ -249,7 +260,7 @@ def _observed_at(value: object, where: str) -> str | None:
 def _run_settings(document: dict, target: Path) -> RunSettings:
     where = f"{target}: [run]"
     table = _table(document, "run", where)
-    _only(table, {"retries", "retry_delay_seconds", "http_retries"}, where)
+    _only(table, {"retries", "retry_delay_seconds", "http_retries", "allowed_hosts"}, where)
     defaults = RunSettings()
     retries = _optional(table, "retries", int, where, defaults.retries)
     http_retries = _optional(table, "http_retries", int, where, defaults.http_retries)
@@ -265,7 +276,14 @@ def _run_settings(document: dict, target: Path) -> RunSettings:
     for key, value in (("retries", retries), ("http_retries", http_retries)):
         if value < 0:
             raise ConfigError(f"{where}: {key} must be 0 or more")
-    return RunSettings(retries, tuple(float(d) for d in delays), http_retries)
+    hosts = table.get("allowed_hosts", [])
+    if not isinstance(hosts, list) or any(not isinstance(h, str) or not _HOST_PATTERN.match(h) for h in hosts):
+        raise ConfigError(f"{where}: allowed_hosts must be a list of host names, such as \"cdn.example.org\" or "
+                          "\"*.example.org\" (no scheme, port or path)")
+    return RunSettings(retries, tuple(float(d) for d in delays), http_retries, tuple(h.lower() for h in hosts))
+
+
+_HOST_PATTERN = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$")
 
 
 def _schedule(document: dict, target: Path) -> ScheduleConfig:

@@ -221,7 +221,8 @@ def run_sources(
     rules = list(config.alerts.rules)
     channels = [c.name for c in config.alerts.enabled_channels]
     outcomes = []
-    with HttpClient(max_retries=settings.http_retries) as client:  # one client: per-host intervals hold across sources
+    # One client: per-host intervals hold across sources; only the configured hosts are fetched (SSRF).
+    with HttpClient(max_retries=settings.http_retries, allowed_hosts=config.fetch_hosts()) as client:
         for source in config.selected(names):
             when = observed_at or source.observed_at
             is_backfill = backfill or when is not None

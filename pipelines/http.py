@@ -9,8 +9,9 @@ same way as URLs so that history can be loaded from saved payloads. Over HTTP th
 - keeps a minimum interval per host (arXiv asks for 3 s), sleeping only the remaining gap, retries included;
 - makes conditional requests from the `Validators` of a previous fetch and reports 304 as `not_modified`;
 - streams the body and stops at `max_bytes`;
-- follows at most 10 redirects itself, checking every hop against `allowed_hosts` and refusing redirects to private or
-  loopback addresses the caller did not ask for (SSRF guard);
+- follows at most 10 redirects itself, checking every hop against `allowed_hosts` (exact names, or `*.example.org`
+  for the hosts under a domain) and refusing redirects to private or loopback addresses the caller did not ask for
+  or list by name (SSRF guard);
 - with `respect_robots` (the default), reads `/robots.txt` of each scheme, host and port once, through the same
   retries and per-host interval, and refuses a path it disallows for the User-Agent's product token ("sotawatch")
   before asking for it; a robots.txt that is missing or answers another 4xx allows everything (RFC 9309). Loopback
@@ -264,13 +265,21 @@ class HttpClient:
 
     def _refuse_unless_allowed(self, url: str, hop: str, asked_host: str, attempt: int) -> None:
         host = urlsplit(hop).hostname or ""
-        if self.allowed_hosts is not None:
-            if host not in self.allowed_hosts:
-                raise FetchFatalError(url, f"host {host!r} (of {hop}) is not in allowed_hosts", attempts=attempt)
-        elif host != asked_host and _resolves_to_private_address(host):
+        listed = self.allowed_hosts is not None and host in self.allowed_hosts
+        if self.allowed_hosts is not None and not listed and not self._under_allowed_domain(host):
+            raise FetchFatalError(url, f"host {host!r} (of {hop}) is not in allowed_hosts", attempts=attempt)
+        # A host listed by name is the caller's word for it; one reached by a wildcard is not (a subdomain can be
+        # pointed anywhere), so it is checked like any redirect.
+        if not listed and host != asked_host and _resolves_to_private_address(host):
             raise FetchFatalError(
                 url, f"refused a redirect to {hop}: {host!r} is a private or loopback address", attempts=attempt
             )
+
+    def _under_allowed_domain(self, host: str) -> bool:
+        return any(
+            entry.startswith("*.") and host.endswith(entry[1:])
+            for entry in self.allowed_hosts or ()
+        )
 
     def _refuse_unless_robots_allow(self, url: str, hop: str, attempt: int) -> None:
         if not self.respect_robots:

@@ -28,6 +28,7 @@ path = "data/sota.duckdb"
 retries = 1
 retry_delay_seconds = 5
 http_retries = 0
+allowed_hosts = ["*.hf.co", "Mirror.example.org"]
 
 [schedule]
 cron = "30 2 * * *"
@@ -111,6 +112,8 @@ def test_a_full_configuration(tmp_path):
         587, True, ["team@example.org"], "env:SOTA_CFG_SMTP"  # encrypted unless said otherwise; the reference kept
     )
     assert config.alerts.max_attempts == 5
+    # a run fetches only from its sources' hosts (timm's default URL, though disabled) and the ones listed
+    assert config.fetch_hosts() == {"raw.githubusercontent.com", "*.hf.co", "mirror.example.org"}
 
 
 def test_defaults_for_what_is_left_out(tmp_path):
@@ -142,6 +145,8 @@ def test_defaults_for_what_is_left_out(tmp_path):
     ("[run]\nretry_delay_seconds = [\"soon\"]", r"\[run\]: retry_delay_seconds must be"),
     ("[alerts]\nmax_attempts = 0", r"\[alerts\]: max_attempts must be at least 1"),
     ("[alert]\nrules = []", r"top level: unknown key alert"),
+    ("[run]\nallowed_hosts = \"cdn.example.org\"", r"\[run\]: allowed_hosts must be a list of host names"),
+    ("[run]\nallowed_hosts = [\"https://cdn.example.org/x\"]", r"\[run\]: allowed_hosts must be a list of host names"),
 ])
 def test_mistakes_are_one_line_naming_the_entry(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message) as raised:

@@ -94,3 +94,27 @@ def test_summary_lists_the_new_records_escaped():
     assert "**alerts: 1 delivered, 1 failed \\(kept pending for the next run\\)**" in text
     assert "- not sent to mail: SMTP 554 \\<no\\>" in text
 
+
+
+def test_a_run_fetches_only_configured_hosts_and_no_redirect_leaves_them(prefect_harness, tmp_path, shared_data):
+    from tests.support.http_server import redirect, serve
+
+    handcopy = "/pwc-imagenet-2019-handcopy/imagenet_table.csv"
+    with serve(shared_data) as server:
+        # the configured host answers with a redirect to another name for this machine: a private address
+        server.route("/mirror.csv", [redirect(f"http://localhost:{server.port}{handcopy}")])
+        source = (f'[[sources]]\nname = "mirror"\nkind = "csv"\nurl = "{server.url("/mirror.csv")}"\n'
+                  'task = "Image Classification"\ndataset = "ImageNet"\n')
+        config = write_config(tmp_path, shared_data, source)
+
+        refused = nightly(str(config), sources=["mirror"], return_state=True)
+        (outcome,) = run_result(refused).sources
+        assert refused.is_failed() and outcome.report is None
+        assert f"host 'localhost' (of http://localhost:{server.port}{handcopy}) is not in allowed_hosts" in outcome.error
+        assert server.requests_to(handcopy) == []  # refused before asking
+
+        # listed by name in [run] allowed_hosts, the same redirect is followed
+        config.write_text(config.read_text().replace("[warehouse]", '[run]\nallowed_hosts = ["localhost"]\n\n[warehouse]'))
+        allowed = nightly(str(config), sources=["mirror"], return_state=True)
+        assert allowed.is_completed(), allowed.message
+        assert run_result(allowed).sources[0].report.results_new == 272

@@ -371,6 +371,18 @@ def test_a_redirect_to_another_loopback_host_is_refused_unless_allowed(server, m
     assert allowed.content == b"secret"
 
 
+def test_a_wildcard_in_allowed_hosts_lets_a_redirect_reach_the_hosts_under_a_domain_only(server, make_client):
+    server.route("/cdn", [redirect("http://cdn.example.invalid/payload")])
+    server.route("/apex", [redirect("http://example.invalid/payload")])
+    client = make_client(allowed_hosts={"127.0.0.1", "*.example.invalid"}, max_retries=0)
+
+    # allowed, so it is tried (the name does not resolve: the error is the connection's, not a refusal)
+    with pytest.raises(FetchError, match="GET http://127.0.0.1:.*/cdn failed.*connection failed"):
+        client.fetch(server.url("/cdn"))
+    with pytest.raises(FetchFatalError, match="'example.invalid'.* is not in allowed_hosts"):
+        client.fetch(server.url("/apex"))
+
+
 def test_fetches_spaced_by_the_interval_do_not_sleep(server, make_client, clock):
     server.route("/api", [Reply(200)])
     client = make_client(min_interval_per_host={"127.0.0.1": 3.0})
