@@ -274,6 +274,28 @@ def test_a_read_timeout_is_retried(server, make_client):
     assert (result.content, result.attempts) == (b"ok", 2)
 
 
+def test_a_connect_timeout_is_retried_and_named(make_client):
+    # A listener whose accept queue is full: the kernel drops further SYNs, so connecting hangs until the timeout.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+            fillers.append(filler)
+        with pytest.raises(FetchRetryableError, match=r"failed after 2 attempts: timed out: .*[Cc]onnect") as caught:
+            make_client(timeout=(0.3, 1.0), max_retries=1).fetch(f"http://127.0.0.1:{port}/x")
+    finally:
+        for sock in [*fillers, listener]:
+            sock.close()
+
+    assert caught.value.status is None and "\n" not in str(caught.value)
+
+
 def test_a_connection_reset_is_retried(server, make_client):
     server.route("/reset", [reset(), Reply(200, body=b"ok")])
 
