@@ -1,0 +1,111 @@
+"""A source that breaks on the wire or sends the wrong thing, through the real path (loopback server, `ingest`, a real
+DuckDB file): what the user sees is one error naming the source, the URL and what is wrong, and what the warehouse
+holds afterwards is what it held before, plus a failed snapshot that keeps the payload for a look.
+"""
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest
+from pipelines.base import ParseError
+from tests.support.http_server import Reply, serve
+
+HANDCOPY = "/pwc-imagenet-2019-handcopy/imagenet_table.csv"
+DUMP = "/pwc-dump-2020-08-28/evaluation-tables.json.gz"
+IMAGENET = {"task": "Image Classification", "dataset": "ImageNet"}
+HTML_ERROR_PAGE = (
+    b"<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>"
+    b"<body><h1>Service Temporarily Unavailable</h1><p>Please try again later.</p></body></html>\n"
+)
+
+
+def warehouse(con: duckdb.DuckDBPyConnection) -> dict:
+    return {
+        "snapshots": con.execute("SELECT source, status FROM snapshots ORDER BY snapshot_id").fetchall(),
+        "results": con.execute("SELECT count(*) FROM results").fetchone()[0],
+        "payloads": con.execute("SELECT count(*) FROM payloads").fetchone()[0],
+    }
+
+
+@pytest.fixture
+def server(shared_data):
+    with serve(shared_data) as running:
+        yield running
+
+
+@pytest.fixture
+def loaded(db, server):
+    """A warehouse holding the ImageNet hand copy: the data a broken payload must leave alone."""
+    assert ingest(db, "csv", server.url(HANDCOPY), options=IMAGENET).status == "loaded"
+    return warehouse(db)
+
+
+def corrupt(gz: bytes) -> bytes:
+    middle = len(gz) // 2
+    return gz[:middle] + bytes(b ^ 0xFF for b in gz[middle:middle + 64]) + gz[middle + 64:]
+
+
+def test_a_corrupt_gzip_is_a_parse_error_naming_source_and_url_and_keeps_the_rest(db, server, loaded, shared_data):
+    server.route("/dump.json.gz", [Reply(200, {"Content-Type": "application/gzip"},
+                                          corrupt((shared_data / DUMP.lstrip("/")).read_bytes()))])
+    url = server.url("/dump.json.gz")
+
+    with pytest.raises(ParseError) as caught:
+        ingest(db, "pwc-dump", url)
+
+    assert str(caught.value).startswith(f"pwc-dump: cannot parse {url}: corrupt gzip: ")
+    after = warehouse(db)
+    assert after["results"] == loaded["results"] == 272
+    assert after["snapshots"] == [("csv", "loaded"), ("pwc-dump", "failed")]
+    assert after["payloads"] == 2  # the broken bytes are kept with the failed snapshot, to be looked at
+
+
+def test_a_truncated_gzip_is_a_parse_error_too(db, server, loaded, shared_data):
+    whole = (shared_data / DUMP.lstrip("/")).read_bytes()
+    server.route("/dump.json.gz", [Reply(200, body=whole[: len(whole) // 3])])  # complete as HTTP, cut as gzip
+
+    with pytest.raises(ParseError, match="corrupt gzip"):
+        ingest(db, "pwc-dump", server.url("/dump.json.gz"))
+
+    assert warehouse(db)["results"] == loaded["results"]
+
+
+def test_a_source_answering_503_forever_fails_alone_in_a_run_naming_url_and_attempts(
+    prefect_harness, tmp_path, server
+):
+    from flows.nightly import nightly, run_result
+
+    server.route("/down.json", [Reply(503, body=b"maintenance")])
+    config = tmp_path / "sota.toml"
+    config.write_text(f"""
+[warehouse]
+path = "sota.duckdb"
+
+[run]
+retries = 0
+http_retries = 1
+
+[[sources]]
+name = "down"
+kind = "pwc-dump"
+url = "{server.url('/down.json')}"
+
+[[sources]]
+name = "handcopy"
+kind = "csv"
+url = "{server.url(HANDCOPY)}"
+task = "Image Classification"
+dataset = "ImageNet"
+""")
+
+    state = nightly(str(config), return_state=True)
+
+    assert state.is_failed() and state.message == "1 of 2 sources failed: down"
+    down, handcopy = run_result(state).sources
+    assert down.error == f"GET {server.url('/down.json')} failed after 2 attempts: HTTP 503 Service Unavailable"
+    assert handcopy.report.status == "loaded" and handcopy.report.results_new == 272
+    assert len(server.requests_to("/down.json")) == 2
+    with duckdb.connect(str(tmp_path / "sota.duckdb"), read_only=True) as con:
+        # nothing was fetched from the source that was down, so nothing of it is stored
+        assert con.execute("SELECT source, status FROM snapshots").fetchall() == [("csv", "loaded")]
