@@ -29,7 +29,7 @@ from pipelines.normalize import Normalized, normalize_rows
 from pipelines.registry import get_source
 from pipelines.source import SourceSpec
 from schemas.results import validate_results
-from warehouse.db import first_row, run
+from warehouse.db import WarehouseError, first_row, run
 from warehouse.load import (
     LoadReport,
     SnapshotInput,
@@ -217,18 +217,25 @@ def ingest(
     try:
         snapshot = prepare_snapshot(spec, fetched, location, options, when, now.date())
     except ParseError as error:
-        record_failure(
-            con,
-            source=spec.name,
-            description=spec.description,
-            full_listing=spec.full_listing,
-            location=location,
-            options=options,
-            observed_at=when,
-            payload=fetched.content,
-            error=str(error),
-            now=now,
-        )
+        try:
+            record_failure(
+                con,
+                source=spec.name,
+                description=spec.description,
+                full_listing=spec.full_listing,
+                location=location,
+                options=options,
+                observed_at=when,
+                payload=fetched.content,
+                error=str(error),
+                now=now,
+            )
+        except WarehouseError as unrecorded:
+            # The payload's own problem is the first cause and stays the error, type and all; that the warehouse could
+            # not keep it (a full disk, a database DuckDB invalidated) is said after it, not instead of it.
+            raise type(error)(
+                error.source, error.location, f"{error.problem}; the failed snapshot could not be recorded: {unrecorded}"
+            ) from unrecorded
         # No validators kept for a payload that failed: the next run fetches it in full and says what is wrong again.
         raise
     before_load = getattr(after_load, "before_load", None)

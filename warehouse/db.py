@@ -61,19 +61,63 @@ def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -
     return con.execute(text, {key: value for key, value in (params or {}).items() if key in wanted}).fetchall()
 
 
+# DuckDB's words for an OS error on one of its files ('Could not write file "PATH": No space left on device'); also
+# found inside the "database has been invalidated ... Original error: ..." that every later statement gets.
+_CANNOT_WRITE = re.compile(r'Could not (?:write|fsync|truncate)\b[^"]*"(?P<file>[^"]+)": (?P<reason>[^"\n]+)')
+
+
+def _storage_failure(error: duckdb.Error) -> WarehouseError | None:
+    """The one-line error for DuckDB failing to write its files (a full disk) or giving up on the database; else None.
+
+    A fatal error invalidates the database for the rest of the process, so whatever DuckDB raises next (the ROLLBACK,
+    the next statement) says "invalidated" and not why: this names the file and the OS's reason instead.
+    """
+    text = str(error)
+    found = _CANNOT_WRITE.search(text)
+    if found:
+        reason = found["reason"].strip()
+        if "No space left" in reason:
+            reason += " (the disk is full)"
+        return WarehouseError(f"cannot write {found['file']}: {reason}")
+    if isinstance(error, duckdb.FatalException):
+        # after the first fatal error DuckDB answers "invalidated" to everything, quoting that first error at the end
+        original = re.search(r'\nOriginal error: "(.*)"\s*$', text, re.S)
+        cause = original[1] if original else text.removeprefix("FATAL Error: ")
+        return WarehouseError(f"the warehouse failed fatally: {cause.strip().splitlines()[0]}")
+    return None
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Everything inside is one transaction: committed if the block ends, rolled back if anything escapes it."""
-    con.execute("BEGIN TRANSACTION")
+    """Everything inside is one transaction: committed if the block ends, rolled back if anything escapes it.
+
+    DuckDB failing to write its files, at any step, raises `WarehouseError` naming the file and the OS's reason (see
+    `_storage_failure`); every other error escapes as it was raised.
+    """
+    with _storage_failures_named():
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a database DuckDB has invalidated (a full disk) rolls back by itself; the first error says why
+            raise
+        # A big commit checkpoints into the database file: a full disk fails it here, fatally, and nothing of it is
+        # kept; a small one fails writing the WAL and rolls back. Either way the error is the first cause.
+        con.execute("COMMIT")
+
+
+@contextmanager
+def _storage_failures_named() -> Iterator[None]:
     try:
         yield
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass  # a database DuckDB has invalidated (a full disk) rolls back by itself; the first error says why
-        raise
-    con.execute("COMMIT")
+    except duckdb.Error as error:
+        failure = _storage_failure(error)
+        if failure is None:
+            raise
+        raise failure from error
 
 
 def first_row(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> tuple | None:
@@ -143,7 +187,8 @@ def connect(
         con = _open(target, True, wait_seconds)
         known = {v for v, _, _ in migrations()}
         try:
-            seen = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+            with _closed_on_storage_failure(con):
+                seen = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
         except duckdb.CatalogException:
             seen = set()
         if not known <= seen:
@@ -153,7 +198,20 @@ def connect(
     if not target.parent.exists():
         raise WarehouseError(f"cannot create {target}: the folder {target.parent} does not exist")
     con = _open(target, False, wait_seconds)
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET enable_progress_bar = false")
-    apply_migrations(con)
+    with _closed_on_storage_failure(con):
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        apply_migrations(con)
     return con
+
+
+@contextmanager
+def _closed_on_storage_failure(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    # DuckDB keeps one database per file and process: after a fatal error (a full disk) a new connection gets the
+    # invalidated one, whose "invalidated" names the first error; closed, it no longer holds that database open.
+    try:
+        with _storage_failures_named():
+            yield
+    except WarehouseError:
+        con.close()
+        raise

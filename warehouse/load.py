@@ -17,7 +17,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from warehouse.db import first_row, run, transaction
+from warehouse.db import WarehouseError, first_row, run, transaction
 from warehouse.frontier import refresh_frontier_for_snapshot
 
 
@@ -296,7 +296,19 @@ def load_snapshot(
             con.execute("DROP TABLE staged")
             if after_load is not None:
                 after_load(con, snapshot_id)
+    except WarehouseError as error:
+        # DuckDB could not write the warehouse (a full disk): the transaction did not become durable
+        raise WarehouseError(f"{error}; nothing of this snapshot was kept") from error
     finally:
-        for view in ("incoming", "incoming_boards", "incoming_rejects"):
-            con.unregister(view)
+        _unregister(con, ("incoming", "incoming_boards", "incoming_rejects"))
     return report
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, views: tuple[str, ...]) -> None:
+    for view in views:
+        try:
+            con.unregister(view)
+        except duckdb.FatalException:
+            # A database DuckDB invalidated (a full disk) refuses even this, with "database has been invalidated";
+            # raised here, that would replace the error that invalidated it, which is the one to report.
+            pass
