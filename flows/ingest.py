@@ -84,7 +84,15 @@ def prepare_snapshot(
     spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date
 ) -> SnapshotInput:
     """Parse, normalise and validate a fetched payload (pure but for the clock passed in)."""
-    rows = spec.parse(fetched.content, location, **options)
+    try:
+        rows = spec.parse(fetched.content, location, **options)
+    except ParseError as error:
+        page = _html_page(fetched)
+        if page is None:
+            raise
+        # A server's error page answered with 200 (a proxy, a login wall, a moved file) fails any parser in its own
+        # words ("invalid JSON at line 1"); say what came instead.
+        raise ParseError(error.source, error.location, f"{error.problem} (the server sent {page} instead)") from None
     normalized: Normalized = normalize_rows(rows)
     outcome = validate_results(normalized.results, today)
     rejects = [(r.row_ref, r.reason, r.raw) for r in normalized.rejects]
@@ -107,6 +115,21 @@ def prepare_snapshot(
         rejects=rejects,
         duplicates=normalized.duplicates,
     )
+
+
+_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
+
+
+def _html_page(fetched: FetchResult) -> str | None:
+    """'an HTML page titled "..."' when the payload is an HTML page (by its Content-Type or its first bytes), else None."""
+    head = fetched.content[:4096]
+    declared = (fetched.content_type or "").split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml")
+    if not declared and not _HTML_START.match(head):
+        return None
+    title = _HTML_TITLE.search(head)
+    text = " ".join(title[1].decode("utf-8", "replace").split())[:100] if title else ""
+    return f"an HTML page titled {text!r}" if text else "an HTML page"
 
 
 if TYPE_CHECKING:

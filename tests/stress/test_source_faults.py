@@ -71,6 +71,35 @@ def test_a_truncated_gzip_is_a_parse_error_too(db, server, loaded, shared_data):
     assert warehouse(db)["results"] == loaded["results"]
 
 
+@pytest.mark.parametrize("kind, path, options, problem", [
+    ("pwc-dump", "/dump.json", {}, "invalid JSON at line 1 column 1: Expecting value"),
+    ("timm-csv", "/results-imagenet.csv", {}, "header has no 'model' column"),
+    ("csv", "/board.csv", IMAGENET, "no model column in the header"),
+])
+@pytest.mark.parametrize("content_type", ["text/html; charset=utf-8", "application/octet-stream"])
+def test_an_html_error_page_where_data_was_expected_is_named_as_such(db, server, loaded, kind, path, options, problem,
+                                                                     content_type):
+    # Answered with 200, as proxies and moved-file pages do; with or without an honest Content-Type.
+    server.route(path, [Reply(200, {"Content-Type": content_type}, HTML_ERROR_PAGE)])
+    url = server.url(path)
+
+    with pytest.raises(ParseError) as caught:
+        ingest(db, kind, url, options=options)
+
+    message = str(caught.value)
+    assert message.startswith(f"{kind}: cannot parse {url}: {problem}") and "\n" not in message
+    assert message.endswith("(the server sent an HTML page titled '503 Service Temporarily Unavailable' instead)")
+    after = warehouse(db)
+    assert after["results"] == loaded["results"] and after["snapshots"][-1] == (kind, "failed")
+
+
+def test_an_html_page_that_is_the_data_still_parses(db, server, shared_data):
+    # The HTML sources read pages: the hint is only ever added to a failure.
+    page = "/robustbench/html-head/imagenet_Linf.html"
+    report = ingest(db, "robustbench-html", server.url(page))
+    assert report.status == "loaded" and report.rows_loaded > 0
+
+
 def test_a_source_answering_503_forever_fails_alone_in_a_run_naming_url_and_attempts(
     prefect_harness, tmp_path, server
 ):
