@@ -19,18 +19,21 @@ markup, Discord's markdown and mentions; the e-mail is plain text with header-sa
 """
 from __future__ import annotations
 
+import base64
+import logging
 import re
 import smtplib
 import ssl
 import sys
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Protocol, TextIO
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
 import duckdb
 import requests
@@ -214,6 +217,85 @@ def mask_secrets(text: str, secrets: Sequence[str] = ()) -> str:
     return _PASSWORD_PAIR.sub(r"\1\2***", text)
 
 
+def secret_forms(secret: str) -> list[str]:
+    """`secret` as it may come back in an error: itself, URL-quoted, and as a Python (bytes) repr escapes it."""
+    if not secret:
+        return []
+    return [
+        secret, quote(secret, safe=""), quote(secret), quote_plus(secret),
+        repr(secret)[1:-1], repr(secret.encode("utf-8", "backslashreplace"))[2:-1],
+    ]
+
+
+def base64_forms(text: str) -> list[str]:
+    """`text` base64-encoded (standard and URL-safe), without the `=` padding a receiver may drop."""
+    data = text.encode("utf-8", "backslashreplace")
+    return [base64.b64encode(data).decode().rstrip("="), base64.urlsafe_b64encode(data).decode().rstrip("=")]
+
+
+# A path segment that reads as a route's name ("services", "webhooks", "incoming-hooks") rather than a token.
+_ROUTE_WORD = re.compile(r"[a-z]+(?:[-_.][a-z]+)*")
+
+
+def url_secrets(url: str) -> list[str]:
+    """What of a webhook URL is secret, in every form it may be repeated: the URL, its path and query, each query
+    value (raw and decoded), each path segment that is not a plain route word (Slack's and Discord's tokens live
+    there), and the credentials."""
+    parts = urlsplit(url)
+    found = [url, parts.path, parts.query, parts.password or ""]
+    if parts.username and len(parts.username) >= 8:  # a token given as the user name (a short one is a name)
+        found.append(parts.username)
+    if parts.path not in ("", "/"):
+        found.append(parts.path + ("?" + parts.query if parts.query else ""))
+    for pair in re.split(r"[&;]", parts.query):
+        found.append(pair.partition("=")[2])  # the value as it was written (still percent-encoded)
+    found += [value for _, value in parse_qsl(parts.query, keep_blank_values=False)]
+    for segment in parts.path.split("/"):
+        decoded = unquote(segment)
+        if len(decoded) >= 8 and not _ROUTE_WORD.fullmatch(decoded):
+            found += [segment, decoded]
+    return list(dict.fromkeys(form for secret in found if secret for form in secret_forms(secret)))
+
+
+class _MaskingFilter(logging.Filter):
+    """Masks the secrets in a record before any handler sees it (a library logging the URL it was given)."""
+
+    def __init__(self, secrets: Sequence[str]):
+        super().__init__()
+        self.secrets = secrets
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a record that cannot be formatted is left to the logging system
+            return True
+        masked = mask_secrets(message, self.secrets)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+# The libraries under requests log the request line with the full URL at DEBUG (urllib3.connectionpool), and the URL
+# again when a retry is counted (urllib3.util.retry).
+_HTTP_LOGGERS = ("urllib3", "urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry",
+                 "urllib3.response", "urllib3.poolmanager", "requests")
+
+
+@contextmanager
+def _secrets_masked_in_logs(secrets: Sequence[str], loggers: Sequence[str] = _HTTP_LOGGERS) -> Iterator[None]:
+    """While a send runs, mask `secrets` in what the HTTP libraries log (a filter acts on its own logger's records
+    only, so each is given one)."""
+    masking = _MaskingFilter(secrets)
+    attached = [logging.getLogger(name) for name in loggers]
+    for logger in attached:
+        logger.addFilter(masking)
+    try:
+        yield
+    finally:
+        for logger in attached:
+            logger.removeFilter(masking)
+
+
 def url_origin(url: str) -> str:
     """scheme://host[:port] only: webhook tokens live in the path (Slack, Discord) as often as in the query."""
     parts = urlsplit(url)
@@ -221,15 +303,32 @@ def url_origin(url: str) -> str:
     return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
+def _smtp_reply(code: object, reply: object) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {text}"
+
+
+def _error_text(error: BaseException) -> str:
+    # An SMTP error's str() is the repr of the server's reply bytes, which escapes quotes and backslashes: a password
+    # the server repeated would no longer match the one to mask. The reply is shown as the server sent it instead.
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _smtp_reply(error.smtp_code, error.smtp_error)
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and isinstance(error.recipients, dict):
+        return "; ".join(
+            f"{address}: {_smtp_reply(*reply) if isinstance(reply, tuple) and len(reply) == 2 else reply}"
+            for address, reply in error.recipients.items()
+        )
+    return str(error)
+
+
 def _describe(error: BaseException) -> str:
-    text = plain(str(error))
+    text = plain(_error_text(error))
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _error_line(error: BaseException, secrets: Sequence[str]) -> str:
     text = plain(str(error)) if isinstance(error, DeliveryError) else _describe(error)
-    text = mask_secrets(text, secrets)
-    return text if len(text) <= _ERROR_LIMIT else text[: _ERROR_LIMIT - 1] + "…"
+    return _clip(mask_secrets(text, secrets), _ERROR_LIMIT)
 
 
 # ---------------------------------------------------------------------------------------------------- channels
@@ -244,31 +343,33 @@ class WebhookChannel:
     session: requests.Session | None = None
 
     def secrets(self) -> Sequence[str]:
-        parts = urlsplit(self.url)
-        found = [self.url, parts.path, parts.query, parts.password or ""]
-        found += [value for _, value in parse_qsl(parts.query, keep_blank_values=False)]
-        if parts.path not in ("", "/"):
-            found.append(parts.path + ("?" + parts.query if parts.query else ""))
-        return found
+        return url_secrets(self.url)
 
     def send(self, alert: Alert) -> None:
         where = f"webhook {url_origin(self.url)}"
+        secrets = self.secrets()
         try:
-            response = (self.session or requests).post(
-                self.url,
-                json=webhook_payload(alert),
-                headers={"User-Agent": USER_AGENT, "Idempotency-Key": alert.delivery_id},
-                timeout=(min(5.0, self.timeout), self.timeout),
-                # A webhook answers where it is asked; following a redirect would re-send the body elsewhere.
-                allow_redirects=False,
-            )
+            with _secrets_masked_in_logs(secrets):
+                response = (self.session or requests).post(
+                    self.url,
+                    json=webhook_payload(alert),
+                    headers={"User-Agent": USER_AGENT, "Idempotency-Key": alert.delivery_id},
+                    timeout=(min(5.0, self.timeout), self.timeout),
+                    # A webhook answers where it is asked; following a redirect would re-send the body elsewhere.
+                    allow_redirects=False,
+                )
         except requests.RequestException as error:
             raise DeliveryError(f"{where}: {type(error).__name__}: {_innermost(error)}") from None
         with response:
             if 200 <= response.status_code < 300:
                 return
-            body = plain(response.text[:200]) if response.content else ""
+            # Masked before it is cut: a token cut in two would no longer match the one to mask.
+            body = _clip(mask_secrets(plain(response.text), secrets), 200) if response.content else ""
             raise DeliveryError(f"{where}: HTTP {response.status_code}" + (f" {body}" if body else ""))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _innermost(error: BaseException) -> str:
@@ -300,7 +401,13 @@ class EmailChannel:
             raise ValueError("an e-mail channel needs a sender and at least one recipient, as plain addresses")
 
     def secrets(self) -> Sequence[str]:
-        return [self.password or ""]
+        """The password, and the password as AUTH PLAIN ("\\0user\\0password") and AUTH LOGIN put it on the wire,
+        base64-encoded: a server may repeat what it was sent."""
+        if not self.password:
+            return []
+        user = self.username or ""
+        wire = [*base64_forms(f"\0{user}\0{self.password}"), *base64_forms(self.password)]
+        return list(dict.fromkeys([*secret_forms(self.password), *wire]))
 
     def message(self, alert: Alert) -> EmailMessage:
         record = alert.record

@@ -12,19 +12,14 @@ nightly flow under Prefect's test harness (five flow runs, about a second each, 
 """
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 import time
-from contextlib import contextmanager
 
 import duckdb
 import pytest
-from aiosmtpd.controller import Controller
 
-from flows.cli import main
 from flows.nightly import nightly, run_result
 from tests.support.http_server import Reply, serve
+from tests.support.receivers import run_artifact, smtp_server, sota, webhook_posts
 
 HANDCOPY = "/pwc-imagenet-2019-handcopy/imagenet_table.csv"
 DUMP = "/pwc-dump-2020-08-28/evaluation-tables.json.gz"
@@ -35,32 +30,6 @@ FIX_LINE = (
     f"New SOTA on {TOP1}: FixEfficientNet-L2 88.5% (Fixing the train-test resolution discrepancy: FixEfficientNet, "
     "2020-03-18) beats Noisy Student (EfficientNet-L2) 87.4% by 1.1 points https://arxiv.org/abs/2003.08237v4"
 )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class MailSink:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
-@contextmanager
-def smtp_server():
-    sink = MailSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, sink
-    finally:
-        controller.stop()
 
 
 def write_config(path, server, smtp_port, *, timm: bool) -> str:
@@ -123,23 +92,12 @@ def statuses(server, path):
     return [request.status for request in server.requests_to(path, method="GET")]
 
 
-def webhook_posts(server):
-    return [(request.status, request.json()) for request in server.requests_to("/hook", method="POST")]
-
-
 def outbox(folder):
     with duckdb.connect(str(folder / "sota.duckdb"), read_only=True) as con:
         return con.execute(
             "SELECT r.model, o.channel, o.status, o.attempts, o.last_error FROM alert_outbox o "
             "JOIN sota_records r USING (record_id) ORDER BY o.outbox_id"
         ).fetchall()
-
-
-def sota(capsys, *args):
-    capsys.readouterr()
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def read_events(event_ids: set) -> list:
@@ -164,17 +122,6 @@ def prefect_event_ids(folder) -> set:
 
     with duckdb.connect(str(folder / "sota.duckdb"), read_only=True) as con:
         return {Alert(0, "prefect", 0, record).delivery_id for record in records(con) if not record.is_backfill}
-
-
-def run_artifact(state) -> str:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
-
-    with get_client(sync_client=True) as client:
-        (artifact,) = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[state.state_details.flow_run_id]))
-        )
-    return artifact.data
 
 
 def test_backfill_then_nightly_runs_alert_once_per_move_and_retry_what_failed(
