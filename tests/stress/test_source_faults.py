@@ -71,6 +71,35 @@ def test_a_truncated_gzip_is_a_parse_error_too(db, server, loaded, shared_data):
     assert warehouse(db)["results"] == loaded["results"]
 
 
+@pytest.mark.parametrize("kind, payload, old, new, problem", [
+    # the leaderboard table renamed; the model column renamed; the score column renamed
+    ("robustbench-html", "robustbench/html-head/imagenet_Linf.html", b'id="imagenet_leaderboard_Linf"',
+     b'id="imagenet_board"', "no leaderboard table"),
+    ("timm-csv", "timm-results/results-imagenet.csv", b"model,", b"name,", "header has no 'model' column"),
+    ("timm-csv", "timm-results/results-imagenet.csv", b",top1,", b",top1_acc,", "'top1'"),
+])
+def test_a_layout_change_fails_naming_source_url_and_what_is_missing_and_leaves_the_last_load(
+    db, server, shared_data, kind, payload, old, new, problem
+):
+    good = (shared_data / payload).read_bytes()
+    route = "/board/" + payload.rsplit("/", 1)[1]  # timm names the dataset in the file name
+    server.route(route, [Reply(200, body=good)])
+    assert ingest(db, kind, server.url(route)).status == "loaded"
+    before = warehouse(db)
+    board_before = db.execute("SELECT count(*) FROM results WHERE removed_at IS NULL").fetchone()
+
+    server.route(route, [Reply(200, body=good.replace(old, new, 1))])
+    with pytest.raises(ParseError) as caught:
+        ingest(db, kind, server.url(route))
+
+    assert str(caught.value).startswith(f"{kind}: cannot parse {server.url(route)}: ")
+    assert problem in caught.value.problem
+    after = warehouse(db)
+    # the last good load still stands: nothing removed, nothing added; the drifted payload kept for a look
+    assert after["results"] == before["results"] and after["snapshots"] == before["snapshots"] + [(kind, "failed")]
+    assert db.execute("SELECT count(*) FROM results WHERE removed_at IS NULL").fetchone() == board_before
+
+
 @pytest.mark.parametrize("kind, path, options, problem", [
     ("pwc-dump", "/dump.json", {}, "invalid JSON at line 1 column 1: Expecting value"),
     ("timm-csv", "/results-imagenet.csv", {}, "header has no 'model' column"),
