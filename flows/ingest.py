@@ -15,6 +15,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -193,6 +194,26 @@ def ingest(
     location is fetched with the validators the last committed load of it kept, and a 304 returns a report with
     status `not-modified` having written nothing.
     """
+    return ingest_opening(lambda: nullcontext(con), source_name, location, options=options, observed_at=observed_at,
+                          client=client, now=now, after_load=after_load, conditional=conditional)
+
+
+def ingest_opening(
+    open_warehouse: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    source_name: str,
+    location: str,
+    *,
+    options: dict | None = None,
+    observed_at: str | None = None,
+    client: HttpClient | None = None,
+    now: datetime | None = None,
+    after_load: AfterLoad | None = None,
+    conditional: bool = False,
+) -> LoadReport:
+    """`ingest`, holding the warehouse only while it is used: `open_warehouse()` is entered to read the validators,
+    for a source that fetches with the warehouse (arXiv reads its cursor) and for the load, but not during a plain
+    download, which can take minutes: meanwhile other processes can query the file (DuckDB lets one process hold it).
+    """
     spec = get_source(source_name)
     options = {k: v for k, v in (options or {}).items() if v is not None}
     missing = [name for name in spec.required_options if not options.get(name)]
@@ -203,11 +224,17 @@ def ingest(
     if when > now:
         raise UsageError(f"--observed-at {when:%Y-%m-%d %H:%M} is in the future")
     keep_validators = conditional and spec.fetch is None and _is_http(location)
-    kept = read_validators(con, spec.name, location, options) if keep_validators else None
+    kept = None
+    if keep_validators:
+        with open_warehouse() as con:
+            kept = read_validators(con, spec.name, location, options)
     if spec.fetch is not None:
         # A source whose payload takes several requests (a paginated API) fetches it itself, as one payload.
-        wants_con = "con" in inspect.signature(spec.fetch).parameters
-        content = spec.fetch(location, client or HttpClient(), **({"con": con} if wants_con else {}), **options)
+        if "con" in inspect.signature(spec.fetch).parameters:
+            with open_warehouse() as con:
+                content = spec.fetch(location, client or HttpClient(), con=con, **options)
+        else:
+            content = spec.fetch(location, client or HttpClient(), **options)
         fetched = FetchResult(
             location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
             last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
@@ -219,6 +246,14 @@ def ingest(
             raise FetchFatalError(location, "answered 304 Not Modified to a request that was not conditional",
                                   attempts=fetched.attempts, status=304)
         return LoadReport(kept.snapshot_id, spec.name, location, when, "not-modified")
+    with open_warehouse() as con:
+        return _load_fetched(con, spec, fetched, location, options, when, now, keep_validators, after_load)
+
+
+def _load_fetched(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, fetched: FetchResult, location: str, options: dict,
+    when: datetime, now: datetime, keep_validators: bool, after_load: AfterLoad | None,
+) -> LoadReport:
     previous = find_unchanged(con, spec.name, payload_sha256(fetched.content), options)
     if previous:
         # The same bytes as a snapshot already loaded: nothing to parse, no new version.

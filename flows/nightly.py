@@ -30,7 +30,7 @@ from prefect.states import Completed, Failed, State
 
 from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pending
 from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, load_config
-from flows.ingest import UsageError, ingest, utc_now
+from flows.ingest import UsageError, ingest_opening, utc_now
 from flows.locks import exclusive_run, lock_wait_seconds
 from pipelines.base import SourceError
 from pipelines.http import FetchRetryableError, HttpClient
@@ -147,10 +147,13 @@ def load_source(
     order, a locked warehouse) ends the task Failed with its one-line message, retried if it can pass; anything else
     is a bug and raises with its traceback."""
     watch = SotaWatch(rules, channels, backfill)
+    wait = lock_wait_seconds()
     try:
-        with connect(database, wait_seconds=lock_wait_seconds()) as con:
-            report = ingest(con, source.kind, source.location, options=source.options, observed_at=observed_at,
-                            client=client, after_load=watch, conditional=True)
+        # The warehouse is opened for each step that needs it, not held while a payload downloads: queries meanwhile
+        # read the last committed state instead of waiting.
+        report = ingest_opening(lambda: connect(database, wait_seconds=wait), source.kind, source.location,
+                                options=source.options, observed_at=observed_at, client=client, after_load=watch,
+                                conditional=True)
     except _SOURCE_ERRORS as error:
         return Failed(message=_first_line(error), data=_detached(error))
     return SourceOutcome(source.name, report, None, tuple(watch.records), backfill)
