@@ -152,11 +152,16 @@ def _validators_key(location: str, options: dict) -> str:
     return "http-validators " + json.dumps({"location": location, "options": options}, sort_keys=True)
 
 
+def read_source_state(con: duckdb.DuckDBPyConnection, source: str, key: str) -> dict | None:
+    """One entry of a source's `source_state` (a cursor, a URL's validators), or None."""
+    row = first_row(con, "source_state_read", {"source": source, "key": key})
+    return json.loads(row[0]) if row is not None and row[0] is not None else None
+
+
 def read_validators(con: duckdb.DuckDBPyConnection, source: str, location: str, options: dict) -> KeptValidators | None:
-    row = first_row(con, "source_state_read", {"source": source, "key": _validators_key(location, options)})
-    if row is None or row[0] is None:
+    kept = read_source_state(con, source, _validators_key(location, options))
+    if kept is None:
         return None
-    kept = json.loads(row[0])
     if not kept.get("etag") and not kept.get("last_modified"):
         return None
     return KeptValidators(Validators(kept.get("etag"), kept.get("last_modified")), int(kept["snapshot_id"]))
@@ -210,9 +215,9 @@ def ingest_opening(
     after_load: AfterLoad | None = None,
     conditional: bool = False,
 ) -> LoadReport:
-    """`ingest`, holding the warehouse only while it is used: `open_warehouse()` is entered to read the validators,
-    for a source that fetches with the warehouse (arXiv reads its cursor) and for the load, but not during a plain
-    download, which can take minutes: meanwhile other processes can query the file (DuckDB lets one process hold it).
+    """`ingest`, holding the warehouse only while it is used: `open_warehouse()` is entered to read a source's state
+    (HTTP validators, arXiv's cursor) and for the load, not during a download, which can take minutes (arXiv asks
+    for 3 s between pages): meanwhile other processes can query the file (DuckDB lets one process hold it).
     """
     spec = get_source(source_name)
     options = {k: v for k, v in (options or {}).items() if v is not None}
@@ -230,11 +235,13 @@ def ingest_opening(
             kept = read_validators(con, spec.name, location, options)
     if spec.fetch is not None:
         # A source whose payload takes several requests (a paginated API) fetches it itself, as one payload.
-        if "con" in inspect.signature(spec.fetch).parameters:
+        def read_state(key: str) -> dict | None:
             with open_warehouse() as con:
-                content = spec.fetch(location, client or HttpClient(), con=con, **options)
-        else:
-            content = spec.fetch(location, client or HttpClient(), **options)
+                return read_source_state(con, spec.name, key)
+
+        wants_state = "read_state" in inspect.signature(spec.fetch).parameters
+        content = spec.fetch(location, client or HttpClient(), **({"read_state": read_state} if wants_state else {}),
+                             **options)
         fetched = FetchResult(
             location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
             last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,

@@ -36,8 +36,8 @@ changes a number is a new version of the same claim. Two own claims of one paper
 setting cannot both be a claim: the best is kept, the others listed in its `attributes["also_stated"]`.
 
 Incremental harvest: a search sorted by submission (or last-update) date, ascending, asks only for papers from the
-cursor (the latest date seen for that query, read from `source_state` when `fetch_arxiv` is given the warehouse
-connection `con`) minus `lookback_days` (papers held in moderation are announced days after their submission date);
+cursor (the latest date seen for that query, read from `source_state` when `fetch_arxiv` is given `read_state`, a
+reader of it) minus `lookback_days` (papers held in moderation are announced days after their submission date);
 a run cut short by `max_total` resumes exactly where it stopped. The cursor is written by an `after_load` hook of
 `warehouse.load.load_snapshot` (`cursor_hook(payload, now)`, or `cursor_after_load`, which reads the payload the load
 has just stored): it runs inside the load's transaction, so a failed load never moves the cursor, and a cursor never
@@ -629,7 +629,7 @@ def fetch_arxiv(
     location_or_query: str | None = None,
     client: HttpClient | None = None,
     *,
-    con: duckdb.DuckDBPyConnection | None = None,
+    read_state: Callable[[str], dict | None] | None = None,
     query: str | None = None,
     categories: str | Sequence[str] | None = None,
     id_list: str | Sequence[str] | None = None,
@@ -649,7 +649,7 @@ def fetch_arxiv(
     """Ask arXiv (politely, page by page) and return one combined Atom feed; a file or non-API URL is read as is.
 
     Incremental (a search sorted ascending by `submittedDate` or `lastUpdatedDate`): the harvest asks from the
-    cursor stored for this query (read from `con`'s `source_state`) minus `lookback_days`; with no cursor, from
+    cursor stored for this query (`read_state(cursor_key)`, from `source_state`) minus `lookback_days`; with no cursor, from
     `since`, else from now minus `lookback_days`. The cursor itself moves only through `cursor_hook`, when the load
     commits. Raises FetchFatalError (HTTP 4xx, a malformed id, an unreadable page), ArxivUnknownIdError (ids arXiv
     does not know) and FetchRetryableError (5xx, connection errors, empty pages after every retry).
@@ -676,7 +676,7 @@ def fetch_arxiv(
     if by is not None:
         now = now or datetime.now(timezone.utc)
         key = cursor_key(request.search_query, by)
-        cursor = read_cursor(con, key) if con is not None else None
+        cursor = read_state(key) if read_state is not None else None
         lookback = timedelta(days=float(lookback_days))
         if cursor is not None:
             # The lookback re-reads late announcements; after a run cut short by max_total it is not needed (the rest

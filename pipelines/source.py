@@ -21,8 +21,9 @@ class SourceSpec:
     `required_options` are options the user must give (the csv source needs task and dataset).
     `fetch` is a source-specific fetcher, `fetch(location, client, **options) -> bytes`, for a source whose payload
     takes more than one request (a paginated API): it does the I/O through the shared client and returns one payload.
-    None means the generic single fetch of `location`; a fetcher with a `con` parameter also gets the warehouse
-    connection (read-only use: an incremental source reads its cursor there).
+    None means the generic single fetch of `location`; a fetcher with a `read_state` parameter also gets
+    `read_state(key) -> dict | None`, which reads one entry of its source's `source_state` (an incremental source's
+    cursor) without the fetch holding the warehouse open.
     """
 
     name: str

@@ -90,8 +90,8 @@ def arxiv():
 def harvest(con, arxiv, answer: bytes, now: datetime, **options) -> bytes:
     """One nightly fetch: the loopback arXiv answers `answer`; the client reads the cursor from the warehouse."""
     arxiv.route("/api/query", [Reply(200, body=answer)])
-    return fetch_arxiv(QUERY, arxiv.client, con=con, base_url=arxiv.url("/api/query"), now=now, lookback_days=1,
-                       **options)
+    return fetch_arxiv(QUERY, arxiv.client, read_state=lambda key: read_cursor(con, key),
+                       base_url=arxiv.url("/api/query"), now=now, lookback_days=1, **options)
 
 
 def load(con, payload: bytes, now: datetime, after_load=None):
@@ -382,3 +382,34 @@ def test_ingest_moves_the_arxiv_cursor_with_the_rows(db, arxiv, papers, tmp_path
     assert report.status == "loaded" and report.results_new > 0
     assert read_cursor(db, KEY)["last"] == "2024-01-05T09:30:00Z"
     assert read_cursor(db, KEY)["snapshot_id"] == report.snapshot_id
+
+
+def test_the_nightly_ingest_reads_the_cursor_but_does_not_hold_the_warehouse_while_it_harvests(
+    tmp_path, arxiv, papers
+):
+    """`ingest_opening`, as the nightly flow calls it: the warehouse is opened to read the cursor and to load, and is
+    closed between, while arXiv is asked (3 s a page); the second run asks from the cursor the first one stored."""
+    from flows.ingest import ingest_opening
+    from warehouse.db import connect
+
+    path = tmp_path / "sota.duckdb"
+    opened: list[str] = []
+
+    def open_warehouse():
+        opened.append(f"open after {len(arxiv.requests)} requests")
+        return connect(path)
+
+    url = arxiv.url("/api/query") + f"?search_query={QUERY}&sortBy=submittedDate&sortOrder=ascending"
+    options = {"lookback_days": "1", "since": "2024-01-01"}
+    arxiv.route("/api/query", [Reply(200, body=feed_xml([papers["A"], papers["B"]]))])
+    first = ingest_opening(open_warehouse, "arxiv", url, client=arxiv.client, options=options)
+    arxiv.route("/api/query", [Reply(200, body=feed_xml([papers["B"], papers["C"]]))])
+    second = ingest_opening(open_warehouse, "arxiv", url, client=arxiv.client, options=options)
+
+    assert (first.status, second.status) == ("loaded", "loaded") and second.results_new > 0
+    assert asked_search(arxiv).startswith(f"({QUERY}) AND submittedDate:[202401040930 TO ")  # from the cursor
+    # each run: once for the cursor before asking, once for the load after; never held across a request
+    assert opened == ["open after 0 requests", "open after 1 requests", "open after 1 requests",
+                      "open after 2 requests"]
+    with connect(path) as con:
+        assert read_cursor(con, KEY)["last"] == "2024-01-07T16:45:00Z"
