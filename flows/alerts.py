@@ -4,7 +4,7 @@ Records and their outbox rows are written with the load (`warehouse.sota_detect`
 
     report = deliver_pending(con, {"team-slack": WebhookChannel(url), "mail": EmailChannel(...)}, now)
 
-Each pending row is sent, then marked delivered in a small transaction of its own, so a delivered row is never picked
+Each pending row is sent, then marked delivered by a statement committed on its own, so a delivered row is never picked
 up again. A send that fails keeps its row pending with the attempt counted and the error (secrets masked) for the
 next run. A crash between sending and marking can repeat one send: every message carries the record's stable
 `alert_id` and a per-channel `delivery_id` (also the e-mail's Message-ID) so that a receiver can drop the repeat.
@@ -39,8 +39,8 @@ import duckdb
 import requests
 
 from flows.config import ChannelConfig, ConfigError, resolve_secret
-from pipelines.http import USER_AGENT
-from warehouse.db import WarehouseError, first_row, run, sql
+from pipelines.http import USER_AGENT, redact_secrets
+from warehouse.db import WarehouseError, dict_rows, in_transaction, run
 from warehouse.sota_detect import Record
 
 # Stable namespace for per-channel delivery ids: uuid5(namespace, alert_id + channel) is the same on every retry.
@@ -204,16 +204,17 @@ def webhook_payload(alert: Alert) -> dict:
 # ---------------------------------------------------------------------------------------------------- secrets
 
 _URL_QUERY_VALUE = re.compile(r"([?&;][^=&#\s'\"]*=)[^&#\s'\"]+")
-_URL_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://)[^/@\s'\"]+@")
 _PASSWORD_PAIR = re.compile(r"(?i)\b(pass(?:word|wd)?|secret|token|api[_-]?key)(\s*[=:]\s*)[^\s,;&'\"]+")
 
 
 def mask_secrets(text: str, secrets: Sequence[str] = ()) -> str:
-    """`text` with the given secrets, every URL query value, URL credentials and `password=...` pairs masked."""
+    """`text` with the given secrets, every URL query value, URL credentials and `password=...` pairs masked.
+
+    Stricter than the fetch errors' `redact_secrets` (which it applies first, for the credentials): a webhook URL is
+    a secret whole, so every query value goes, not only those named like a token."""
     for secret in sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True):
         text = text.replace(secret, "***")
-    text = _URL_USERINFO.sub(r"\1***@", text)
-    text = _URL_QUERY_VALUE.sub(r"\1***", text)
+    text = _URL_QUERY_VALUE.sub(r"\1***", redact_secrets(text))
     return _PASSWORD_PAIR.sub(r"\1\2***", text)
 
 
@@ -608,26 +609,8 @@ class DeliveryReport:
         return text
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    relation = con.execute(sql(name), params)
-    columns = [d[0] for d in relation.description]
-    return [dict(zip(columns, row)) for row in relation.fetchall()]
-
-
-def _in_own_transaction(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[tuple]:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        rows = run(con, name, params)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return rows
-
-
 def _refuse_inside_transaction(con: duckdb.DuckDBPyConnection) -> None:
-    # Asked twice, the transaction id is the same only inside an open transaction (autocommit gives each its own).
-    if first_row(con, "detect_transaction_id")[0] == first_row(con, "detect_transaction_id")[0]:
+    if in_transaction(con):
         raise DeliveryInTransactionError(
             "alerts are delivered after the load commits, not inside its transaction: call deliver_pending after "
             "COMMIT"
@@ -638,7 +621,7 @@ def pending_alerts(con: duckdb.DuckDBPyConnection) -> list[Alert]:
     """The outbox rows still to send, oldest first."""
     return [
         Alert(row.pop("outbox_id"), row.pop("channel"), row.pop("attempts"), Record.from_mapping(row))
-        for row in _dicts(con, "outbox_pending", {})
+        for row in dict_rows(con, "outbox_pending")
     ]
 
 
@@ -668,23 +651,21 @@ def deliver_pending(
             channel.send(alert)
         except Exception as error:  # noqa: BLE001 - any failure of one send is that row's error; the others go on
             message = _error_line(error, getattr(channel, "secrets", tuple)())
-            rows = _in_own_transaction(
-                con,
-                "outbox_mark_attempt_failed",
-                {"outbox_id": alert.outbox_id, "error": message, "max_attempts": max_attempts},
-            )
+            # each mark is one statement, so committed on its own (autocommit) as soon as it returns
+            rows = run(con, "outbox_mark_attempt_failed",
+                       {"outbox_id": alert.outbox_id, "error": message, "max_attempts": max_attempts})
             report.failed.append((alert, message))
             if rows and rows[0][0] == "failed":
                 report.gave_up.append(alert)
             continue
-        _in_own_transaction(con, "outbox_mark_delivered", {"outbox_id": alert.outbox_id, "now": now})
+        run(con, "outbox_mark_delivered", {"outbox_id": alert.outbox_id, "now": now})
         report.delivered.append(alert)
     return report
 
 
 def outbox(con: duckdb.DuckDBPyConnection, *, pending_only: bool = False, limit: int = 100) -> list[dict]:
     """The outbox rows with their records, newest first (for `sota alerts list [--pending]`)."""
-    return _dicts(con, "outbox_list", {"pending_only": pending_only, "limit": limit})
+    return dict_rows(con, "outbox_list", {"pending_only": pending_only, "limit": limit})
 
 
 def sample_alert(channel: str, now: datetime) -> Alert:

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from flows.ingest import UsageError, utc_now
+from flows.user_input import UsageError, utc_now
 from warehouse import queries
 from warehouse.db import WarehouseError
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import typer
 
-from pipelines.arxiv_claims import extract_claims
-from pipelines.claims_score import GoldFileError, format_report, json_objects, parse_gold, score_claims
+# the extractor and the scorer (their patterns take a while to compile) are imported when a claims command runs,
+# not by every `sota` command, which all mount this app
 
 claims_app = typer.Typer(
     help="Benchmark claims extracted from arXiv abstracts, and the extractor's score against a gold file.",
@@ -47,6 +47,8 @@ def read_text(path: Path) -> str:
 
 def parse_abstracts(text: str, location: str) -> list[dict[str, str]]:
     """The records of a JSON-lines file of abstracts; each needs string `arxiv_id`, `title` and `abstract`."""
+    from pipelines.claims_score import json_objects
+
     records = []
     for where, record in json_objects(text, location, InputFileError):
         for name in ("arxiv_id", "title", "abstract"):
@@ -68,6 +70,8 @@ def extract_command(
     jsonl: Path = typer.Option(..., "--jsonl", help="JSON lines with arxiv_id, title and abstract."),
 ) -> None:
     """Print one JSON line per claim found in each abstract, in file order."""
+    from pipelines.arxiv_claims import extract_claims
+
     try:
         records = parse_abstracts(read_text(jsonl), str(jsonl))
     except InputFileError as exc:
@@ -82,6 +86,9 @@ def score_command(
     gold: Path = typer.Option(..., "--gold", help="Labelled JSON lines (arxiv_id, title, abstract, claims)."),
 ) -> None:
     """Run the extractor over the gold abstracts; print P/R/F1 per scope, every miss and every false hit."""
+    from pipelines.arxiv_claims import extract_claims
+    from pipelines.claims_score import GoldFileError, format_report, parse_gold, score_claims
+
     try:
         papers = parse_gold(read_text(gold), str(gold))
     except (InputFileError, GoldFileError) as exc:

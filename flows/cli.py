@@ -17,14 +17,15 @@ from rich.console import Console
 from rich.table import Table
 
 from flows.config import ConfigError
-from flows.ingest import UsageError, ingest, parse_day, parse_instant, utc_now
 from flows.locks import lock_wait_seconds
+from flows.user_input import UsageError, parse_day, parse_instant, utc_now
 from pipelines.base import SourceError
-from pipelines.http import FetchError, HttpClient
 from pipelines.registry import UnknownSourceError, get_source, source_names
 from warehouse import queries
-from warehouse.db import WarehouseError, connect
-from warehouse.load import LoadError
+from warehouse.db import LoadError, WarehouseError, connect
+
+# flows.ingest (the loader) and pipelines.http import pandas, pandera and requests, which cost most of a second: they
+# are imported by the commands that need them, not by every `sota` command.
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="sotawatch: the state of the art, kept as a dated record.")
 # Piped output (CI logs, `| less`) gets a wide table rather than rich's 80-column default.
@@ -130,6 +131,9 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """Load one payload as a snapshot."""
+    from flows.ingest import ingest
+    from pipelines.http import FetchError, HttpClient
+
     get_source(source)  # an unknown source fails before the database is touched
     options = {"task": task, "dataset": dataset, **_key_values(option or [])}
     with connect(db, wait_seconds=lock_wait_seconds()) as con:
@@ -326,17 +330,15 @@ def run_command(
         raise RunFailed(state.message or "the run failed")
 
 
-def _mount_optional_apps() -> None:
-    __import__("flows.ops_cli", fromlist=["register"]).register(app)  # sota serve, sota alerts ...
-    __import__("flows.report_cli", fromlist=["register"]).register(app)  # sota plot, sota report, sota export
-    try:
-        from flows.claims_cli import claims_app
-    except ImportError:
-        return
-    app.add_typer(claims_app, name="claims", help="Result claims in arXiv abstracts: extract and score.")
+def _mount_command_groups() -> None:
+    from flows import claims_cli, ops_cli, report_cli
+
+    ops_cli.register(app)  # sota serve, sota alerts ...
+    report_cli.register(app)  # sota plot, sota report, sota export
+    app.add_typer(claims_cli.claims_app, name="claims", help="Result claims in arXiv abstracts: extract and score.")
 
 
-_mount_optional_apps()
+_mount_command_groups()
 
 
 def main(argv: list[str] | None = None) -> int:

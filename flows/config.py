@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flows.user_input import UsageError, parse_instant, utc_now
 from pipelines.registry import UnknownSourceError, get_source
 from warehouse.sota_detect import Rule, RuleError
 
@@ -116,8 +117,9 @@ class RunConfig:
     def fetch_hosts(self) -> frozenset[str]:
         """The hosts a run may fetch from: every configured source's own (disabled ones too: `--source` can run
         them) and `[run] allowed_hosts`."""
-        own = {urlsplit(s.location).hostname for s in self.sources if urlsplit(s.location).scheme in ("http", "https")}
-        return frozenset(host.lower() for host in own if host) | frozenset(self.run.allowed_hosts)
+        urls = [urlsplit(s.location) for s in self.sources]
+        own = {url.hostname for url in urls if url.scheme in ("http", "https") and url.hostname}  # already lower case
+        return frozenset(own) | frozenset(self.run.allowed_hosts)
 
 
 # ---------------------------------------------------------------------------------------------------- secrets
@@ -243,8 +245,6 @@ def _from_config_folder(target: Path, path: str) -> Path:
 def _observed_at(value: object, where: str) -> str | None:
     if value is None:
         return None
-    from flows.ingest import UsageError, parse_instant, utc_now  # flows.ingest is heavy; only for this entry
-
     text = value.isoformat() if hasattr(value, "isoformat") else value
     if not isinstance(text, str):
         raise ConfigError(f"{where}: observed_at must be a date (YYYY-MM-DD) or a timestamp")

@@ -24,13 +24,14 @@ from urllib.parse import urlsplit
 
 import duckdb
 
+from flows.user_input import UsageError, parse_day, parse_instant, utc_now
 from pipelines.base import ParseError
 from pipelines.http import FetchFatalError, FetchResult, HttpClient, Validators
 from pipelines.normalize import Normalized, normalize_rows
 from pipelines.registry import get_source
 from pipelines.source import SourceSpec
 from schemas.results import validate_results
-from warehouse.db import WarehouseError, first_row, run
+from warehouse.db import WarehouseError
 from warehouse.load import (
     LoadReport,
     SnapshotInput,
@@ -40,34 +41,9 @@ from warehouse.load import (
     record_failure,
     record_unchanged,
 )
+from warehouse.source_state import read_source_state, write_source_state
 
 _DATED_NAME = re.compile(r"@(\d{4}-\d{2}-\d{2})(?:[T_](\d{2})[:-]?(\d{2}))?")
-
-
-class UsageError(ValueError):
-    """A bad argument from the user (a date, a missing option); the message is one line."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def parse_instant(text: str, *, what: str = "date") -> datetime:
-    """A user's date or timestamp ("2019-11-13", "2019-11-13T08:00", "2019-11-13 08:00:00+02:00") as naive UTC."""
-    try:
-        moment = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"bad {what} {text!r}: expected YYYY-MM-DD or an ISO timestamp") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
-def parse_day(text: str, *, what: str = "date") -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"bad {what} {text!r}: expected YYYY-MM-DD") from None
 
 
 def observed_at_for(location: str, given: str | None, now: datetime) -> datetime:
@@ -152,12 +128,6 @@ def _validators_key(location: str, options: dict) -> str:
     return "http-validators " + json.dumps({"location": location, "options": options}, sort_keys=True)
 
 
-def read_source_state(con: duckdb.DuckDBPyConnection, source: str, key: str) -> dict | None:
-    """One entry of a source's `source_state` (a cursor, a URL's validators), or None."""
-    row = first_row(con, "source_state_read", {"source": source, "key": key})
-    return json.loads(row[0]) if row is not None and row[0] is not None else None
-
-
 def read_validators(con: duckdb.DuckDBPyConnection, source: str, location: str, options: dict) -> KeptValidators | None:
     kept = read_source_state(con, source, _validators_key(location, options))
     if kept is None:
@@ -170,9 +140,7 @@ def read_validators(con: duckdb.DuckDBPyConnection, source: str, location: str, 
 def _write_validators(con, source: str, location: str, options: dict, fetched: FetchResult, snapshot_id: int,
                       now: datetime) -> None:
     value = {"etag": fetched.etag, "last_modified": fetched.last_modified, "snapshot_id": snapshot_id}
-    run(con, "source_state_write", {
-        "source": source, "key": _validators_key(location, options), "value": json.dumps(value), "now": now,
-    })
+    write_source_state(con, source, _validators_key(location, options), value, now)
 
 
 def _is_http(location: str) -> bool:
@@ -261,7 +229,8 @@ def _load_fetched(
     con: duckdb.DuckDBPyConnection, spec: SourceSpec, fetched: FetchResult, location: str, options: dict,
     when: datetime, now: datetime, keep_validators: bool, after_load: AfterLoad | None,
 ) -> LoadReport:
-    previous = find_unchanged(con, spec.name, payload_sha256(fetched.content), options)
+    sha256 = payload_sha256(fetched.content)
+    previous = find_unchanged(con, spec.name, sha256, options)
     if previous:
         # The same bytes as a snapshot already loaded: nothing to parse, no new version.
         report = record_unchanged(
@@ -270,7 +239,7 @@ def _load_fetched(
             location=location,
             options=options,
             observed_at=when,
-            sha256=payload_sha256(fetched.content),
+            sha256=sha256,
             previous=previous,
             now=now,
         )

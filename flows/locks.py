@@ -42,37 +42,33 @@ def lock_wait_seconds() -> float:
     return seconds
 
 
-def run_lock_path(database: str | os.PathLike | None) -> Path:
-    target = database_path(database)
-    return target.with_name(target.name + ".run.lock")
-
-
 @contextmanager
 def exclusive_run(
     database: str | os.PathLike | None, wait_seconds: float, on_wait: Callable[[str], None] | None = None
-) -> Iterator[Path]:
+) -> Iterator[None]:
     """Hold the warehouse's run lock for the block; wait up to `wait_seconds` for a run holding it (telling
-    `on_wait` once, with a line naming that run), then raise RunInProgressError. Yields the lock file's path."""
-    path = run_lock_path(database)
-    if not path.parent.is_dir():
-        raise WarehouseError(f"cannot create {database_path(database)}: the folder {path.parent} does not exist")
+    `on_wait` once, with a line naming that run), then raise RunInProgressError."""
+    target = database_path(database)
+    lock = target.with_name(target.name + ".run.lock")
+    if not lock.parent.is_dir():
+        raise WarehouseError(f"cannot create {target}: the folder {lock.parent} does not exist")
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
     except OSError as error:
-        raise WarehouseError(f"cannot lock {path}: {error.strerror}") from None
+        raise WarehouseError(f"cannot lock {lock}: {error.strerror}") from None
     try:
-        _acquire(fd, path, wait_seconds, on_wait)
+        _acquire(fd, lock, target, wait_seconds, on_wait)
         try:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()}, since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC\n".encode(), 0)
-            yield path
+            yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
 
-def _acquire(fd: int, path: Path, wait_seconds: float, on_wait: Callable[[str], None] | None) -> None:
+def _acquire(fd: int, lock: Path, target: Path, wait_seconds: float, on_wait: Callable[[str], None] | None) -> None:
     deadline = time.monotonic() + wait_seconds
     told = False
     while True:
@@ -83,17 +79,12 @@ def _acquire(fd: int, path: Path, wait_seconds: float, on_wait: Callable[[str], 
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another process"
             if time.monotonic() >= deadline:
                 raise RunInProgressError(
-                    f"another sota run is using {database_path_of(path)} ({holder}); waited {wait_seconds:g} s "
+                    f"another sota run is using {target} ({holder}); waited {wait_seconds:g} s "
                     "(SOTA_LOCK_TIMEOUT): try again when it has ended"
                 ) from None
             if on_wait is not None and not told:
-                on_wait(f"waiting up to {wait_seconds:g} s for the sota run using {database_path_of(path)} "
-                        f"({holder}) to end")
+                on_wait(f"waiting up to {wait_seconds:g} s for the sota run using {target} ({holder}) to end")
                 told = True
             time.sleep(_POLL_SECONDS)
         except OSError as error:
-            raise WarehouseError(f"cannot lock {path}: {error.strerror}") from None
-
-
-def database_path_of(lock: Path) -> Path:
-    return lock.with_name(lock.name.removesuffix(".run.lock"))
+            raise WarehouseError(f"cannot lock {lock}: {error.strerror}") from None

@@ -30,7 +30,8 @@ from prefect.states import Completed, Failed, State
 
 from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pending
 from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, load_config
-from flows.ingest import UsageError, ingest_opening, utc_now
+from flows.ingest import ingest_opening
+from flows.user_input import UsageError, utc_now
 from flows.locks import exclusive_run, lock_wait_seconds
 from pipelines.base import SourceError
 from pipelines.http import FetchRetryableError, HttpClient

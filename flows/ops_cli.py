@@ -27,6 +27,7 @@ from rich.table import Table
 
 from flows.config import DEFAULT_CONFIG, ConfigError, check_schedule, load_config
 from flows.locks import exclusive_run, lock_wait_seconds
+from flows.user_input import utc_now
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
@@ -190,7 +191,6 @@ def list_alerts(
 def deliver(config: ConfigOption = None, db: DbOption = None) -> None:
     """Send the pending alerts to the configured channels now (as the end of a run does); exit 1 if any failed."""
     from flows.alerts import alert_line, build_channels, deliver_pending
-    from flows.ingest import utc_now
     from warehouse.db import connect
 
     run_config = load_config(config)
@@ -215,8 +215,6 @@ def test_channel(
 ) -> None:
     """Send a made-up alert, labelled as a test, to one channel; nothing is read from or written to the warehouse."""
     from flows.alerts import build_channel, mask_secrets, plain, sample_alert
-    from flows.ingest import utc_now
-
     run_config = load_config(config)
     built = build_channel(run_config.alerts.channel(channel))
     try:

@@ -32,7 +32,7 @@ from pathlib import Path
 import jinja2
 
 from flows.charts import ChartError, chart_svg_element, fetch_chart
-from flows.ingest import UsageError, utc_now
+from flows.user_input import UsageError, utc_now
 from warehouse import queries
 from warehouse.db import connect, sql
 
@@ -196,8 +196,9 @@ def build_report(
         name = page_name(task, dataset, metric)
         info = queries.benchmark(con, task, dataset, metric)
         current = queries.sota_as_of(con, today, task=task, dataset=dataset, metric=metric)
+        sota = current[0] if current else None
         entries.append({"task": task, "dataset": dataset, "metric": metric, "href": f"benchmarks/{name}",
-                        "results": info["results"] if info else 0, "sota": current[0] if current else None})
+                        "results": info["results"] if info else 0, "sota": sota})
         try:
             chart = fetch_chart(con, task, dataset, metric, known_at=as_of, today=today)
             svg, chart_note = chart_svg_element(chart), None
@@ -205,7 +206,7 @@ def build_report(
             svg, chart_note = None, str(error)
         page = env.get_template("benchmark.html").render(
             **common, root="../", task=task, dataset=dataset, metric=metric, info=info,
-            sota=current[0] if current else None, svg=svg, chart_note=chart_note,
+            sota=sota, svg=svg, chart_note=chart_note,
             board_today=queries.report_leaderboard(con, task, dataset, metric, today, top=BOARD_TOP),
             board_then=queries.report_leaderboard(con, task, dataset, metric, as_of, top=BOARD_TOP, known_at=as_of),
             history=list(reversed(queries.sota_history(con, task, dataset, metric))),
@@ -282,8 +283,7 @@ def export_record(
     written = []
     with connect(db_path, read_only=True, wait_seconds=wait_seconds) as con:
         con.execute("SET allowed_directories = $folders", {"folders": [str(target)]})
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+        queries.lock_down(con)  # only `target` stays reachable, and the settings cannot be undone
         for name, query, partitioned in _EXPORTS:
             # the statement is a fixed SQL file inside fixed COPY options; the values and the path are bound
             options = _COPY_OPTIONS[fmt] + (", PARTITION_BY (source), OVERWRITE true" if partitioned else "")

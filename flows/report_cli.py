@@ -11,12 +11,14 @@ runs, so they cost the other commands nothing.
 """
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+
+from flows.locks import lock_wait_seconds
+from flows.user_input import UsageError, parse_day
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
@@ -34,15 +36,6 @@ def register(app: typer.Typer) -> None:
 
 def _say(text: str) -> None:
     out.print(text, markup=False, highlight=False)
-
-
-def _lock_wait() -> float:
-    from flows.ingest import UsageError
-
-    try:
-        return float(os.environ.get("SOTA_LOCK_TIMEOUT", "10"))
-    except ValueError:
-        raise UsageError("SOTA_LOCK_TIMEOUT must be a number of seconds") from None
 
 
 def plot(
@@ -66,13 +59,12 @@ def plot(
 
     from flows.charts import FORMATS, fetch_chart, write_chart
     from flows.cli import _known_at
-    from flows.ingest import UsageError
     from warehouse.db import connect
 
     if Path(output).suffix.lower() not in FORMATS:
         raise UsageError(f"-o {output!r}: the file name must end in .png, .svg or .html")
     known = _known_at(known_at)
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         data = fetch_chart(con, task, dataset, metric, known_at=known,
                            extra_data=False if no_extra_data else None, error=error)
     path = write_chart(data, output, log=log)
@@ -98,12 +90,11 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Write a static HTML report: an index of new SOTA records and benchmarks, one page per benchmark."""
-    from flows.ingest import parse_day
     from flows.report import build_report
     from warehouse.db import connect
 
     day = parse_day(as_of, what="--as-of") if as_of else None
-    with connect(db, read_only=True, wait_seconds=_lock_wait()) as con:
+    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
         summary = build_report(con, output, as_of=day, benchmarks=benchmark, min_results=min_results, limit=limit)
     for line in summary.lines():
         _say(line)
@@ -118,9 +109,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export results (partitioned by source), benchmarks, snapshots and the SOTA history as Parquet or CSV files."""
-    from flows.ingest import parse_day
     from flows.report import export_record
 
     day = parse_day(as_of, what="--as-of") if as_of else None
-    for path in export_record(db, output, fmt=fmt.strip().lower(), as_of=day, wait_seconds=_lock_wait()):
+    for path in export_record(db, output, fmt=fmt.strip().lower(), as_of=day, wait_seconds=lock_wait_seconds()):
         _say(f"wrote {path}")

@@ -41,7 +41,8 @@ reader of it) minus `lookback_days` (papers held in moderation are announced day
 a run cut short by `max_total` resumes exactly where it stopped. The cursor is written by an `after_load` hook of
 `warehouse.load.load_snapshot` (`cursor_hook(payload, now)`, or `cursor_after_load`, which reads the payload the load
 has just stored): it runs inside the load's transaction, so a failed load never moves the cursor, and a cursor never
-moves back. The SQL here is three fixed statements on `source_state`, `snapshots` and `payloads`, values bound.
+moves back. The cursor is read and written with the warehouse's own `source_state_read` / `source_state_write`; the
+one statement of its own joins `snapshots` and `payloads`, values bound.
 """
 from __future__ import annotations
 
@@ -64,6 +65,7 @@ from pipelines.base import ParseError, RawRow
 from pipelines.http import USER_AGENT, FetchFatalError, FetchRetryableError, HttpClient
 from pipelines.source import SourceSpec
 from pipelines.values import collapse_whitespace
+from warehouse.source_state import read_source_state, write_source_state
 
 if TYPE_CHECKING:
     import duckdb
@@ -619,10 +621,7 @@ def _fetch_page(client: HttpClient, url: str, retries: int) -> tuple[bytes, Arxi
 
 def read_cursor(con: duckdb.DuckDBPyConnection, key: str) -> dict | None:
     """The stored cursor of a harvest (`cursor_key`), or None."""
-    row = con.execute(
-        "SELECT value FROM source_state WHERE source = $source AND key = $key", {"source": SOURCE_NAME, "key": key}
-    ).fetchone()
-    return json.loads(row[0]) if row and row[0] is not None else None
+    return read_source_state(con, SOURCE_NAME, key)
 
 
 def fetch_arxiv(
@@ -776,11 +775,7 @@ def store_cursor(con: duckdb.DuckDBPyConnection, key: str, value: dict, now: dat
     current = read_cursor(con, key)
     if current is not None and _instant(current.get("last"), "cursor") >= _instant(value["last"], "cursor"):
         return False
-    con.execute(
-        "INSERT INTO source_state (source, key, value, updated_at) VALUES ($source, $key, $value, $now) "
-        "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        {"source": SOURCE_NAME, "key": key, "value": json.dumps(value, sort_keys=True), "now": now},
-    )
+    write_source_state(con, SOURCE_NAME, key, value, now)
     return True
 
 

@@ -565,18 +565,9 @@ class _Abstract:
 
     def holds_result(self, close: int, start: int) -> bool:
         """Whether the bracket group ending at token `close` contains a result or a delta."""
-        depth = 0
-        for k in range(close - 1, start - 1, -1):
-            t = self.toks[k]
-            if t.kind == "PUNCT" and t.text == ")":
-                depth += 1
-            elif t.kind == "PUNCT" and t.text == "(":
-                if depth == 0:
-                    return False
-                depth -= 1
-            elif k in self.nums and self.nums[k].status in ("candidate", "delta"):
-                return True
-        return False
+        opening = self.enclosing_paren(close, start)
+        first = start if opening is None else opening + 1
+        return any(k in self.nums and self.nums[k].status in ("candidate", "delta") for k in range(first, close))
 
     def scope_start(self, i: int) -> int:
         """First token of the clause a number belongs to: back to a comma, colon or semicolon outside brackets,

@@ -5,6 +5,7 @@ the source wrote them; `pipelines.normalize` maps them onto canonical benchmarks
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,17 @@ class ParseError(SourceError):
     def __init__(self, source: str, location: str, problem: str):
         self.source, self.location, self.problem = source, location, problem
         super().__init__(f"{source}: cannot parse {location}: {problem}")
+
+
+def json_document(payload: bytes, source: str, location: str) -> Any:
+    """The JSON of a UTF-8 payload (a byte-order mark allowed); a `ParseError` naming the line and column if it is not."""
+    try:
+        return json.loads(payload.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ParseError(source, location, f"not UTF-8 text: {error}") from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise ParseError(source, location, f"invalid JSON at {where}: {error.msg}") from None
 
 
 @dataclass(frozen=True)

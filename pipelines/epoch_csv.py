@@ -38,11 +38,11 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from urllib.parse import unquote, urlsplit
 
 from pipelines.base import ParseError, RawRow
 from pipelines.source import SourceSpec
+from pipelines.values import fraction_to_percent
 
 SOURCE_NAME = "epoch-csv"
 DEFAULT_URL = "https://github.com/epoch-research/benchmark-stitching/archive/refs/heads/main.zip"
@@ -129,15 +129,6 @@ NOT_BOARDS = {
 }
 _FILE_NAME = re.compile(r"^(?P<stem>.+?)(?:@\d{4}-\d{2}-\d{2})?\.csv$", re.IGNORECASE)
 _EXTERNAL_PREFIX = "external_benchmark_"
-
-
-def fraction_to_percent(text: str) -> str:
-    """ "0.850" -> "85.0%", exactly; text that is not a finite number is returned as written (a reject later)."""
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text
-    return f"{number.scaleb(2):f}%" if number.is_finite() else text
 
 
 def _decode(payload: bytes, location: str, name: str) -> str:

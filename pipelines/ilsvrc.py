@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal, InvalidOperation
 
 from pipelines.base import ParseError, RawRow
 from pipelines.source import SourceSpec
+from pipelines.values import fraction_to_percent
 
 SOURCE_NAME = "ilsvrc-csv"
 DEFAULT_URL = (
@@ -62,17 +62,6 @@ ENTRIES = {
     "2016": "Trimps-Soushen",
     "2017": "SENet (WMW)",
 }
-
-
-def fraction_to_percent(text: str) -> str:
-    """ "0.16422" -> "16.422%", exactly; text that is not a finite number is returned as written (a reject later)."""
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text
-    if not number.is_finite():
-        return text
-    return f"{number.scaleb(2):f}%"
 
 
 def parse_ilsvrc_csv(payload: bytes, location: str, **_options: str) -> list[RawRow]:

@@ -48,7 +48,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipelines.aliases import canonical_dataset, fold
-from pipelines.base import ParseError, RawRow
+from pipelines.base import ParseError, RawRow, json_document
 from pipelines.http import HttpClient, redact_secrets
 from pipelines.source import SourceSpec
 
@@ -116,14 +116,7 @@ def fetch_pwc_api(location: str, client: HttpClient, **options: str) -> bytes:
 
 
 def _get_json(client: HttpClient, url: str) -> Any:
-    content = client.fetch(url).content
-    try:
-        return json.loads(content.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise ParseError(NAME, redact_secrets(url), f"not UTF-8 text: {error}") from None
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno} column {error.colno}"
-        raise ParseError(NAME, redact_secrets(url), f"invalid JSON at {where}: {error.msg}") from None
+    return json_document(client.fetch(url).content, NAME, redact_secrets(url))
 
 
 def _with_query(url: str, params: Mapping[str, object]) -> str:
@@ -246,15 +239,6 @@ def _page_rows(page: Any, location: str) -> list:
         keys = ", ".join(sorted(map(str, page))[:12]) or "none"
         raise ParseError(NAME, location, f"not a page of rows: no 'results' or 'items' (its keys: {keys})")
     raise ParseError(NAME, location, f"expected a JSON object or list, found {type(page).__name__}")
-
-
-def _decode(payload: bytes, location: str) -> Any:
-    try:
-        return json.loads(payload.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise ParseError(NAME, location, f"not UTF-8 text: {error}") from None
-    except json.JSONDecodeError as error:
-        raise ParseError(NAME, location, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
 
 
 def _fold(name: str) -> str:
@@ -403,7 +387,7 @@ def _rows_of(row: dict, index: int, context: dict, location: str) -> list[RawRow
 
 
 def parse_pwc_api(payload: bytes, location: str, **options: str) -> list[RawRow]:
-    document = _decode(payload, location)
+    document = json_document(payload, NAME, location)
     task_option = (options.get("task") or "").strip() or None
     dataset_option = (options.get("dataset") or "").strip() or None
     context_dataset = None

@@ -12,7 +12,7 @@ import gzip
 import json
 import zlib
 
-from pipelines.base import ParseError, RawRow
+from pipelines.base import ParseError, RawRow, json_document
 from pipelines.source import SourceSpec
 
 NAME = "pwc-dump"
@@ -25,12 +25,7 @@ def _decode(payload: bytes, location: str) -> object:
             payload = gzip.decompress(payload)
         except (OSError, EOFError, zlib.error) as error:
             raise ParseError(NAME, location, f"corrupt gzip: {error}") from None
-    try:
-        return json.loads(payload.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise ParseError(NAME, location, f"not UTF-8 text: {error}") from None
-    except json.JSONDecodeError as error:
-        raise ParseError(NAME, location, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+    return json_document(payload, NAME, location)
 
 
 def _list(value: object, what: str, location: str) -> list:

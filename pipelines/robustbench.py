@@ -27,6 +27,7 @@ from bs4 import BeautifulSoup, Tag
 
 from pipelines.base import ParseError, RawRow
 from pipelines.source import SourceSpec
+from pipelines.values import arxiv_id_from_url
 
 SOURCE_NAME = "robustbench-html"
 DEFAULT_URL = "https://robustbench.github.io/imagenet/Linf.html"
@@ -59,16 +60,6 @@ REQUIRED_CELLS = ("ranktd", "methoddt", "catd", "aatd")
 KNOWN_CELLS = frozenset({*REQUIRED_CELLS, "aa-extd", "flagsd", "datatd", "archtd", "venuetd"})
 
 _TABLE_ID = re.compile(r"^(?P<dataset>[A-Za-z0-9]+)_leaderboard_(?P<threat>[A-Za-z0-9_]+)$")
-_ARXIV = re.compile(
-    r"arxiv\.org/(?:abs|pdf)/(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.\-]*/\d{7})(?:v\d+)?(?:\.pdf)?/?$", re.IGNORECASE)
-
-
-def arxiv_id_from_url(url: str | None) -> str | None:
-    """The arXiv identifier (without version) of an arxiv.org abs or pdf link, else None."""
-    match = _ARXIV.search(url or "")
-    return match["id"] if match else None
-
-
 def _text(node: Tag | None) -> str:
     # get_text(" ") so that "GitHub,<br>Oct 2019" keeps a space, then collapse the template's indentation.
     return " ".join(node.get_text(" ").split()) if node is not None else ""

@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable
 
 from pipelines.base import RawRow
-
-
-class ParseFunction(Protocol):
-    def __call__(self, payload: bytes, location: str, **options: str) -> list[RawRow]: ...
 
 
 @dataclass(frozen=True)

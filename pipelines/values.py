@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 
 class ValueProblem(ValueError):
@@ -91,6 +92,16 @@ def parse_value(cell: object) -> ParsedValue:
     if not math.isfinite(value):
         raise ValueProblem(f"not a finite number: {str(cell).strip()!r}")
     return ParsedValue(value, unit, is_estimate=bool(match["approx"]))
+
+
+def fraction_to_percent(text: str) -> str:
+    """ "0.16422" -> "16.422%", exactly (the decimal point moves, no float rounding); text that is not a finite number
+    is returned as written (a reject later)."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return f"{number.scaleb(2):f}%" if number.is_finite() else text
 
 
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}

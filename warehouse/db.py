@@ -26,6 +26,11 @@ class WarehouseError(Exception):
     """A problem with the database file itself; the message is one line."""
 
 
+class LoadError(Exception):
+    """A load that cannot proceed; nothing was written. The message is one line. (Here rather than in
+    `warehouse.load`, which imports pandas: the CLI names it in every error it reports.)"""
+
+
 class DatabaseLockedError(WarehouseError):
     pass
 
@@ -48,17 +53,32 @@ def sql(name: str) -> str:
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
+@cache
+def _parameters(name: str) -> frozenset[str]:
+    return frozenset(_PARAMETER.findall(sql(name)))
+
+
+def _execute(con: duckdb.DuckDBPyConnection, name: str, params: dict | None) -> duckdb.DuckDBPyConnection:
+    wanted = _parameters(name)
+    missing = wanted - set(params or {})
+    if missing:
+        raise KeyError(f"{name}.sql needs parameters {sorted(missing)}")
+    return con.execute(sql(name), {key: value for key, value in (params or {}).items() if key in wanted})
+
+
 def run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[tuple]:
     """Run `warehouse/sql/<name>.sql`, binding from `params` exactly the `$names` the statement uses; its rows.
 
     The result is always read to the end: DuckDB refuses further work on a connection with an unfinished result.
     """
-    text = sql(name)
-    wanted = set(_PARAMETER.findall(text))
-    missing = wanted - set(params or {})
-    if missing:
-        raise KeyError(f"{name}.sql needs parameters {sorted(missing)}")
-    return con.execute(text, {key: value for key, value in (params or {}).items() if key in wanted}).fetchall()
+    return _execute(con, name, params).fetchall()
+
+
+def dict_rows(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[dict]:
+    """Like `run`, each row as a dict keyed by column name."""
+    relation = _execute(con, name, params)
+    columns = [d[0] for d in relation.description]
+    return [dict(zip(columns, row)) for row in relation.fetchall()]
 
 
 # DuckDB's words for an OS error on one of its files ('Could not write file "PATH": No space left on device'); also
@@ -126,15 +146,22 @@ def first_row(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = N
     return rows[0] if rows else None
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, text) of every migration, in order."""
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` has a transaction open: asked twice, the transaction id is the same only inside one (in
+    autocommit mode every statement is a transaction of its own)."""
+    return first_row(con, "detect_transaction_id")[0] == first_row(con, "detect_transaction_id")[0]
+
+
+@cache
+def migrations() -> tuple[tuple[int, str, str], ...]:
+    """(version, file name, text) of every migration, in order; read once per process (`connect` asks every time)."""
     folder = resources.files("warehouse").joinpath("migrations")
     found = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match[1]), entry.name, entry.read_text(encoding="utf-8")))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _open(path: Path, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:

@@ -11,18 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
-from warehouse.db import WarehouseError, first_row, run, transaction
+from warehouse.db import LoadError, WarehouseError, first_row, run, transaction
 from warehouse.frontier import refresh_frontier_for_snapshot
-
-
-class LoadError(Exception):
-    """A load that cannot proceed; nothing was written. The message is one line."""
 
 
 class OutOfOrderError(LoadError):
@@ -47,7 +43,7 @@ class SnapshotInput:
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.payload).hexdigest()
+        return payload_sha256(self.payload)
 
 
 @dataclass(frozen=True)
@@ -182,10 +178,6 @@ def record_failure(
     return snapshot_id
 
 
-def _count(con, change: str) -> int:
-    return first_row(con, "count_staged", {"change": change})[0]
-
-
 def load_snapshot(
     con: duckdb.DuckDBPyConnection,
     snapshot: SnapshotInput,
@@ -225,7 +217,6 @@ def load_snapshot(
     con.register("incoming", results)
     con.register("incoming_boards", boards)
     con.register("incoming_rejects", rejects)
-    params = {"source": snapshot.source, "observed_at": snapshot.observed_at}
     try:
         with transaction(con):
             latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
@@ -248,21 +239,18 @@ def load_snapshot(
                 status="loaded",
                 rows_parsed=snapshot.rows_parsed,
             )
-            step = {**params, "snapshot_id": snapshot_id}
-            run(con, "insert_snapshot_boards", {"snapshot_id": snapshot_id})
-            run(
-                con,
-                "insert_benchmarks",
-            )
-            run(con, "stage_incoming", {"source": snapshot.source})
-            counts = {change: _count(con, change) for change in ("new", "changed", "unchanged")}
+            step = {"source": snapshot.source, "observed_at": snapshot.observed_at, "snapshot_id": snapshot_id}
+            run(con, "insert_snapshot_boards", step)
+            run(con, "insert_benchmarks")
+            run(con, "stage_incoming", step)
+            counts = dict(run(con, "count_staged"))
             run(con, "touch_unchanged", step)
             run(con, "close_changed", step)
             run(con, "insert_versions", step)
             removed = 0
             if snapshot.full_listing:
                 removed = first_row(con, "remove_unlisted", step)[0]
-            run(con, "insert_rejects", {"snapshot_id": snapshot_id, "source": snapshot.source})
+            run(con, "insert_rejects", step)
             refresh_frontier_for_snapshot(con, snapshot_id)
             report = LoadReport(
                 snapshot_id,
@@ -274,25 +262,12 @@ def load_snapshot(
                 rows_loaded=len(results),
                 rows_rejected=len(rejects),
                 rows_duplicate=snapshot.duplicates,
-                results_new=counts["new"],
-                results_changed=counts["changed"],
-                results_unchanged=counts["unchanged"],
+                results_new=counts.get("new", 0),
+                results_changed=counts.get("changed", 0),
+                results_unchanged=counts.get("unchanged", 0),
                 results_removed=removed,
             )
-            run(
-                con,
-                "finish_snapshot",
-                {
-                    "snapshot_id": snapshot_id,
-                    "rows_loaded": report.rows_loaded,
-                    "rows_rejected": report.rows_rejected,
-                    "rows_duplicate": report.rows_duplicate,
-                    "results_new": report.results_new,
-                    "results_changed": report.results_changed,
-                    "results_unchanged": report.results_unchanged,
-                    "results_removed": report.results_removed,
-                },
-            )
+            run(con, "finish_snapshot", asdict(report))
             con.execute("DROP TABLE staged")
             if after_load is not None:
                 after_load(con, snapshot_id)

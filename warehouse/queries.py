@@ -9,17 +9,11 @@ from datetime import date, datetime
 
 import duckdb
 
-from warehouse.db import WarehouseError, sql
+from warehouse.db import WarehouseError, dict_rows
 
 
 class QueryError(WarehouseError):
     """A user's SQL that DuckDB refused; the message is DuckDB's first line."""
-
-
-def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
-    relation = con.execute(sql(name), params)
-    columns = [d[0] for d in relation.description]
-    return [dict(zip(columns, row)) for row in relation.fetchall()]
 
 
 def _filters(known_at, extra_data, estimates, all_settings=False) -> dict:
@@ -32,7 +26,7 @@ def sota_as_of(
     all_settings: bool = False,
 ) -> list[dict]:
     params = {"d": day, "task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates, all_settings)}
-    return _rows(con, "query_sota_as_of", params)
+    return dict_rows(con, "query_sota_as_of", params)
 
 
 def leaderboard(
@@ -42,7 +36,7 @@ def leaderboard(
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top,
               **_filters(known_at, extra_data, estimates, all_settings)}
-    return _rows(con, "query_leaderboard", params)
+    return dict_rows(con, "query_leaderboard", params)
 
 
 def sota_history(
@@ -50,15 +44,15 @@ def sota_history(
     estimates: bool = False, all_settings: bool = False,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates, all_settings)}
-    return _rows(con, "query_history", params)
+    return dict_rows(con, "query_history", params)
 
 
 def rejects(con, *, snapshot_id: int | None = None, limit: int = 200) -> list[dict]:
-    return _rows(con, "query_rejects", {"snapshot_id": snapshot_id, "limit": limit})
+    return dict_rows(con, "query_rejects", {"snapshot_id": snapshot_id, "limit": limit})
 
 
 def snapshots(con, *, source: str | None = None, limit: int = 50) -> list[dict]:
-    return _rows(con, "query_snapshots", {"source": source, "limit": limit})
+    return dict_rows(con, "query_snapshots", {"source": source, "limit": limit})
 
 
 def benchmarks(
@@ -69,11 +63,11 @@ def benchmarks(
         "canonical_tasks": sorted(canonical["task"]), "canonical_datasets": sorted(canonical["dataset"]),
         "canonical_metrics": sorted(canonical["metric"]),
     }
-    return _rows(con, "query_benchmarks", params)
+    return dict_rows(con, "query_benchmarks", params)
 
 
 def conflicts(con, *, task=None, dataset=None, limit: int = 50) -> list[dict]:
-    return _rows(con, "query_conflicts", {"task": task, "dataset": dataset, "limit": limit})
+    return dict_rows(con, "query_conflicts", {"task": task, "dataset": dataset, "limit": limit})
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
@@ -98,7 +92,7 @@ def run_readonly_sql(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[s
 
 def benchmark(con, task: str, dataset: str, metric: str) -> dict | None:
     """One benchmark by its exact names (direction, unit, results by latest knowledge), or None."""
-    rows = _rows(con, "query_benchmark", {"task": task, "dataset": dataset, "metric": metric})
+    rows = dict_rows(con, "query_benchmark", {"task": task, "dataset": dataset, "metric": metric})
     return rows[0] if rows else None
 
 
@@ -107,12 +101,12 @@ def chart_results(
 ) -> list[dict]:
     """Every result of one benchmark visible at `known_at` (None: latest knowledge), estimates included."""
     params = {"task": task, "dataset": dataset, "metric": metric, "known_at": known_at, "extra_data": extra_data}
-    return _rows(con, "chart_results", params)
+    return dict_rows(con, "chart_results", params)
 
 
 def watched_benchmarks(con, *, min_results: int, limit: int) -> list[dict]:
     """Ranked benchmarks with at least `min_results` results by latest knowledge, the busiest first."""
-    return _rows(con, "report_watched_benchmarks", {"min_results": min_results, "limit": limit})
+    return dict_rows(con, "report_watched_benchmarks", {"min_results": min_results, "limit": limit})
 
 
 def report_leaderboard(
@@ -120,19 +114,19 @@ def report_leaderboard(
 ) -> list[dict]:
     """A ranked board as of `day` with the snapshots that first and last showed each row."""
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top, "known_at": known_at}
-    return _rows(con, "report_leaderboard", params)
+    return dict_rows(con, "report_leaderboard", params)
 
 
 def benchmark_conflicts(con, task: str, dataset: str, metric: str, *, limit: int = 50) -> list[dict]:
     """Where sources disagree about the same model on one benchmark."""
-    return _rows(con, "report_conflicts", {"task": task, "dataset": dataset, "metric": metric, "limit": limit})
+    return dict_rows(con, "report_conflicts", {"task": task, "dataset": dataset, "metric": metric, "limit": limit})
 
 
 def benchmark_snapshots(con, task: str, dataset: str, metric: str) -> list[dict]:
     """The snapshots that showed results of one benchmark, newest first."""
-    return _rows(con, "report_benchmark_snapshots", {"task": task, "dataset": dataset, "metric": metric})
+    return dict_rows(con, "report_benchmark_snapshots", {"task": task, "dataset": dataset, "metric": metric})
 
 
 def latest_records(con, *, limit: int = 50) -> list[dict]:
     """The latest new-SOTA records, newest first (none until a load has moved a benchmark's best)."""
-    return _rows(con, "report_latest_records", {"limit": limit})
+    return dict_rows(con, "report_latest_records", {"limit": limit})

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import duckdb
 
-from warehouse.db import WarehouseError, first_row, run, sql
+from warehouse.db import WarehouseError, dict_rows, first_row, in_transaction, run
 
 
 class RuleError(ValueError):
@@ -134,20 +134,13 @@ class Record:
         return cls(**values)
 
 
-def _dicts(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> list[dict]:
-    # run() returns bare tuples; these queries are read by column name, so take the names from the cursor.
-    relation = con.execute(sql(name), params or {})
-    columns = [d[0] for d in relation.description]
-    return [dict(zip(columns, row)) for row in relation.fetchall()]
-
-
 def best_per_benchmark(con: duckdb.DuckDBPyConnection) -> dict[BestKey, Best]:
     """The best result of every ranked benchmark, by latest knowledge, under each extra-data/estimates filter.
 
     Call it before the load (for `before`); detection calls it again inside the load's transaction for "after".
     """
     best = {}
-    for row in _dicts(con, "detect_best_per_benchmark"):
+    for row in dict_rows(con, "detect_best_per_benchmark"):
         key = BestKey(row.pop("benchmark_id"), row.pop("extra_data"), row.pop("estimates"))
         best[key] = Best(benchmark_id=key.benchmark_id, **row)
     return best
@@ -166,9 +159,7 @@ def margin_between(new: Best, old: Best) -> float:
 
 def require_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
     """Refuse to write unless the caller's transaction is open (in autocommit each statement is its own)."""
-    first = first_row(con, "detect_transaction_id")[0]
-    second = first_row(con, "detect_transaction_id")[0]
-    if first != second:
+    if not in_transaction(con):
         raise NotInTransactionError(
             "new SOTA records must be written inside the load's open transaction (BEGIN ... COMMIT) so that they "
             "commit with it; pass the hook to load_snapshot(after_load=...)"
@@ -281,4 +272,4 @@ class RecordNewSota:
 
 def records(con: duckdb.DuckDBPyConnection, *, snapshot_id: int | None = None) -> list[Record]:
     """The stored records (backfill ones included), oldest first."""
-    return [Record.from_mapping(row) for row in _dicts(con, "detect_records", {"snapshot_id": snapshot_id})]
+    return [Record.from_mapping(row) for row in dict_rows(con, "detect_records", {"snapshot_id": snapshot_id})]

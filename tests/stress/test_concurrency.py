@@ -181,10 +181,7 @@ def test_a_second_run_waits_for_the_first_or_says_which_run_holds_the_warehouse(
         config.write_text(RUN_CONFIG.format(url=server.url("/held/imagenet.csv")))
         first = sota(tmp_path, "run", "--config", str(config), lock_timeout=5)
         try:
-            deadline = time.monotonic() + 90
-            while not server.requests_to("/held/imagenet.csv") and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert server.requests_to("/held/imagenet.csv"), "the first run never fetched its source"
+            assert server.wait_for_requests("/held/imagenet.csv", 90), "the first run never fetched its source"
 
             impatient = sota(tmp_path, "run", "--config", str(config), lock_timeout=1)
             patient = sota(tmp_path, "run", "--config", str(config), lock_timeout=120)

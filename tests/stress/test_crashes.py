@@ -43,14 +43,17 @@ print("DONE", flush=True)
 """
 
 
-def start_child(tmp_path: Path, payload: Path, *, hook: bool) -> subprocess.Popen:
+def start_script(tmp_path: Path, code: str, *args: str) -> subprocess.Popen:
     script = tmp_path / "child.py"
-    script.write_text(CHILD)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    script.write_text(code)
     return subprocess.Popen(
-        [sys.executable, str(script), str(tmp_path / "sota.duckdb"), str(payload), "hook" if hook else "-"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env,
+        [sys.executable, str(script), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
     )
+
+
+def start_child(tmp_path: Path, payload: Path, *, hook: bool) -> subprocess.Popen:
+    return start_script(tmp_path, CHILD, str(tmp_path / "sota.duckdb"), str(payload), "hook" if hook else "-")
 
 
 def wait_for_line(child: subprocess.Popen, marker: str, timeout: float = 30.0) -> None:
@@ -200,15 +203,6 @@ print("DONE", flush=True)
 """
 
 
-def start_script(tmp_path: Path, code: str, *args: str) -> subprocess.Popen:
-    script = tmp_path / "child.py"
-    script.write_text(code)
-    return subprocess.Popen(
-        [sys.executable, str(script), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )
-
-
 def load_with_watch(db: Path, kind: str, payload: Path, channels: list[str], *, observed_at: str | None = None):
     from flows.nightly import SotaWatch
     from warehouse.sota_detect import Rule
@@ -303,10 +297,7 @@ def test_killed_during_delivery_loses_no_alert_and_repeats_only_the_one_in_fligh
         child = start_script(tmp_path, DELIVER_CHILD, str(baseline), server.url("/a"), server.url("/b"))
         try:
             wait_for_line(child, "DELIVERING")
-            deadline = time.monotonic() + 30
-            while not server.requests_to("/b") and time.monotonic() < deadline:
-                time.sleep(0.05)
-            in_flight = server.requests_to("/b")
+            in_flight = server.wait_for_requests("/b", 30)
             assert len(in_flight) == 1, "the child never sent to hook-b"
         finally:
             kill(child)

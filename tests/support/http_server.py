@@ -87,7 +87,6 @@ class RecordedRequest:
     headers: Message  # case-insensitive lookup: headers["user-agent"]
     body: bytes = b""
     status: int | None = None  # what the server answered (None: it reset the connection or is still answering)
-    received_at: float = field(default_factory=time.monotonic)
 
     def json(self) -> object:
         return json.loads(self.body)
@@ -143,6 +142,13 @@ class LoopbackServer:
                 request for request in self.requests
                 if request.path.split("?", 1)[0] == path and (method is None or request.method == method)
             ]
+
+    def wait_for_requests(self, path: str, timeout: float) -> list[RecordedRequest]:
+        """`requests_to(path)` once there is at least one, or the empty list after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while not (found := self.requests_to(path)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return found
 
     def _next_reply(self, path: str) -> Reply | None:
         with self._lock:

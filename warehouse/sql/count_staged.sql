@@ -1,1 +1,2 @@
-SELECT count(*) FROM staged WHERE change = $change
+-- How many staged rows are new, changed and unchanged (a kind with none has no row).
+SELECT change, count(*) FROM staged GROUP BY change

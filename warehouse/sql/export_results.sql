@@ -4,21 +4,18 @@
 SELECT
     r.* REPLACE (
         CASE WHEN $as_of IS NULL OR r.last_seen_at <= sw_known_instant($as_of) THEN r.last_seen_at
-             ELSE coalesce((SELECT max(s.observed_at) FROM snapshots AS s
-                            WHERE s.source = r.source AND s.status <> 'failed'
-                              AND s.snapshot_id >= r.first_snapshot_id
-                              AND s.observed_at <= sw_known_instant($as_of)), r.first_seen_at)
-        END AS last_seen_at,
+             ELSE coalesce(seen.observed_at, r.first_seen_at) END AS last_seen_at,
         CASE WHEN $as_of IS NULL OR r.last_seen_at <= sw_known_instant($as_of) THEN r.last_snapshot_id
-             ELSE coalesce((SELECT max(s.snapshot_id) FROM snapshots AS s
-                            WHERE s.source = r.source AND s.status <> 'failed'
-                              AND s.snapshot_id >= r.first_snapshot_id
-                              AND s.observed_at <= sw_known_instant($as_of)), r.first_snapshot_id)
-        END AS last_snapshot_id,
+             ELSE coalesce(seen.snapshot_id, r.first_snapshot_id) END AS last_snapshot_id,
         CASE WHEN $as_of IS NULL OR r.removed_at <= sw_known_instant($as_of) THEN r.removed_at END AS removed_at,
         CASE WHEN $as_of IS NULL OR r.removed_at <= sw_known_instant($as_of) THEN r.removed_by_snapshot_id END
             AS removed_by_snapshot_id
     )
-FROM results AS r
+FROM results AS r,
+     LATERAL (SELECT max(s.observed_at) AS observed_at, max(s.snapshot_id) AS snapshot_id
+              FROM snapshots AS s
+              WHERE s.source = r.source AND s.status <> 'failed'
+                AND s.snapshot_id >= r.first_snapshot_id
+                AND s.observed_at <= sw_known_instant($as_of)) AS seen
 WHERE $as_of IS NULL OR r.first_seen_at <= sw_known_instant($as_of)
 ORDER BY r.source, r.benchmark_id, r.result_id
