@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows import json_output
 from flows.config import ConfigError
 from flows.locks import lock_wait_seconds
 from flows.user_input import UsageError, parse_day, parse_instant, utc_now
@@ -54,8 +55,7 @@ def _known_at(text: str | None) -> date | datetime | None:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
+    # a JSON column (attributes, options) comes back as text: printed as the JSON it holds
     if isinstance(value, str) and value[:1] in "[{":
         try:
             return json.loads(value)
@@ -66,7 +66,7 @@ def _jsonable(value: Any) -> Any:
 
 def _emit(rows: list[dict], columns: list[str], as_json: bool, title: str, empty: str) -> None:
     if as_json:
-        out.print_json(json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in rows], ensure_ascii=False))
+        out.print_json(json_output.dumps([{k: _jsonable(v) for k, v in row.items()} for row in rows]))
         return
     if not rows:
         err.print(empty)
@@ -145,7 +145,7 @@ def load(
         except FetchError as error:
             raise SourceUnreachable(f"source {source} could not be reached: {error}") from None
     if as_json:
-        out.print_json(json.dumps({k: _jsonable(v) for k, v in report.__dict__.items()}))
+        out.print_json(json_output.dumps({k: _jsonable(v) for k, v in report.__dict__.items()}))
     else:
         out.print(report.summary())
 

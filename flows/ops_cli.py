@@ -13,18 +13,17 @@ channels are built from the configuration only when they send, and their errors 
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
-from uuid import UUID
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows import json_output
 from flows.config import DEFAULT_CONFIG, ConfigError, check_schedule, load_config
 from flows.locks import exclusive_run, lock_wait_seconds
 from flows.user_input import utc_now
@@ -136,12 +135,6 @@ def _database(db: str | None, config: str | None) -> str | None:
     return None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return str(value) if isinstance(value, UUID) else value
-
-
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -167,7 +160,7 @@ def list_alerts(
     with connect(_database(db, config), read_only=True, wait_seconds=lock_wait_seconds()) as con:
         rows = outbox(con, pending_only=pending, limit=limit)
     if as_json:
-        out.print_json(json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in rows], ensure_ascii=False))
+        out.print_json(json_output.dumps(rows))
         return
     if not rows:
         _complain("no pending alerts" if pending else "no alerts yet")

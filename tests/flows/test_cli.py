@@ -139,3 +139,15 @@ def test_a_locked_database_is_reported_not_crashed_on(loaded):
         assert_one_line_error(sota_process("asof", "2020-12-31", cwd=folder), 1, "is busy")
     finally:
         holder.communicate("", timeout=30)
+
+
+def test_sql_json_writes_every_type_duckdb_returns(sota, loaded):
+    folder, _ = loaded
+    query = ("SELECT 1.5 AS exact, 2.0 AS whole, uuid() IS NOT NULL AS flag, '6d1b3c1e-4c3a-4f59-9a7e-2f0c1c6f2b11'::UUID"
+             " AS id, DATE '2020-01-01' AS day, TIME '10:00' AS clock, 'ab'::BLOB AS bytes, {'a': [1, 2]} AS nested")
+    result = sota("sql", query, "--json", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{
+        "exact": 1.5, "whole": 2, "flag": True, "id": "6d1b3c1e-4c3a-4f59-9a7e-2f0c1c6f2b11", "day": "2020-01-01",
+        "clock": "10:00:00", "bytes": "6162", "nested": {"a": [1, 2]},
+    }]
