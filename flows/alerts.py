@@ -40,7 +40,8 @@ import requests
 
 from flows.config import ChannelConfig, ConfigError, resolve_secret
 from pipelines.http import USER_AGENT, redact_secrets
-from warehouse.db import WarehouseError, dict_rows, in_transaction, run
+from warehouse.errors import WarehouseError
+from warehouse.statements import dict_rows, in_transaction, run
 from warehouse.sota_detect import Record
 
 # Stable namespace for per-channel delivery ids: uuid5(namespace, alert_id + channel) is the same on every retry.

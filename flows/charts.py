@@ -25,9 +25,9 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
-from flows.user_input import UsageError, utc_now
+from flows.dates import UsageError, utc_now
 from warehouse import queries
-from warehouse.db import WarehouseError
+from warehouse.errors import WarehouseError
 
 FORMATS = (".png", ".svg", ".html")
 # Colours and shapes by source, fixed so that a source looks the same on every chart; no grey (the faded line is).

@@ -19,11 +19,12 @@ from rich.table import Table
 from flows import json_output
 from flows.config import ConfigError
 from flows.locks import lock_wait_seconds
-from flows.user_input import UsageError, parse_day, parse_instant, utc_now
-from pipelines.base import SourceError
+from flows.dates import UsageError, parse_day, parse_instant, utc_now
+from pipelines.source import SourceError
 from pipelines.registry import UnknownSourceError, get_source, source_names
 from warehouse import queries
-from warehouse.db import LoadError, WarehouseError, connect
+from warehouse.db import connect
+from warehouse.errors import LoadError, WarehouseError
 
 # flows.ingest (the loader) and pipelines.http import pandas, pandera and requests, which cost most of a second: they
 # are imported by the commands that need them, not by every `sota` command.

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.user_input import UsageError, parse_instant, utc_now
+from flows.dates import UsageError, parse_instant, utc_now
 from pipelines.registry import UnknownSourceError, get_source
 from warehouse.sota_detect import Rule, RuleError
 

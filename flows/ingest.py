@@ -24,14 +24,13 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from flows.user_input import UsageError, parse_day, parse_instant, utc_now
-from pipelines.base import ParseError
+from flows.dates import UsageError, parse_day, parse_instant, utc_now
+from pipelines.source import ParseError, SourceSpec
 from pipelines.http import FetchFatalError, FetchResult, HttpClient, Validators
 from pipelines.normalize import Normalized, normalize_rows
 from pipelines.registry import get_source
-from pipelines.source import SourceSpec
 from schemas.results import validate_results
-from warehouse.db import WarehouseError
+from warehouse.errors import WarehouseError
 from warehouse.load import (
     LoadReport,
     SnapshotInput,
@@ -167,11 +166,11 @@ def ingest(
     location is fetched with the validators the last committed load of it kept, and a 304 returns a report with
     status `not-modified` having written nothing.
     """
-    return ingest_opening(lambda: nullcontext(con), source_name, location, options=options, observed_at=observed_at,
+    return ingest_with_opener(lambda: nullcontext(con), source_name, location, options=options, observed_at=observed_at,
                           client=client, now=now, after_load=after_load, conditional=conditional)
 
 
-def ingest_opening(
+def ingest_with_opener(
     open_warehouse: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
     source_name: str,
     location: str,

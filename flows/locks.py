@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.config import ConfigError
-from warehouse.db import WarehouseError, database_path
+from warehouse.db import database_path
+from warehouse.errors import WarehouseError
 
 DEFAULT_WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.25

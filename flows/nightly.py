@@ -30,18 +30,19 @@ from prefect.states import Completed, Failed, State
 
 from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pending
 from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, load_config
-from flows.ingest import ingest_opening
-from flows.user_input import UsageError, utc_now
+from flows.ingest import ingest_with_opener
+from flows.dates import UsageError, utc_now
 from flows.locks import exclusive_run, lock_wait_seconds
-from pipelines.base import SourceError
+from pipelines.source import SourceError
 from pipelines.http import FetchRetryableError, HttpClient
-from warehouse.db import WarehouseError, connect
+from warehouse.db import connect
+from warehouse.errors import WarehouseError
 from warehouse.load import LoadError, LoadReport
 from warehouse.sota_detect import Record, RecordNewSota, Rule, best_per_benchmark
 
 
 @dataclass
-class SotaWatch:
+class NewSotaHook:
     """The `after_load` hook of one source's load: the SOTA before (taken by `before_load`, outside the transaction),
     then detection and the outbox rows inside the load's transaction. `records` is what the load recorded."""
 
@@ -147,12 +148,12 @@ def load_source(
     """One source, end to end. An error the source can cause (unreachable, a page that does not parse, history out of
     order, a locked warehouse) ends the task Failed with its one-line message, retried if it can pass; anything else
     is a bug and raises with its traceback."""
-    watch = SotaWatch(rules, channels, backfill)
+    watch = NewSotaHook(rules, channels, backfill)
     wait = lock_wait_seconds()
     try:
         # The warehouse is opened for each step that needs it, not held while a payload downloads: queries meanwhile
         # read the last committed state instead of waiting.
-        report = ingest_opening(lambda: connect(database, wait_seconds=wait), source.kind, source.location,
+        report = ingest_with_opener(lambda: connect(database, wait_seconds=wait), source.kind, source.location,
                                 options=source.options, observed_at=observed_at, client=client, after_load=watch,
                                 conditional=True)
     except _SOURCE_ERRORS as error:

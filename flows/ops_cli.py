@@ -26,7 +26,7 @@ from rich.table import Table
 from flows import json_output
 from flows.config import DEFAULT_CONFIG, ConfigError, check_schedule, load_config
 from flows.locks import exclusive_run, lock_wait_seconds
-from flows.user_input import utc_now
+from flows.dates import utc_now
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)

@@ -32,9 +32,10 @@ from pathlib import Path
 import jinja2
 
 from flows.charts import ChartError, chart_svg_element, fetch_chart
-from flows.user_input import UsageError, utc_now
+from flows.dates import UsageError, utc_now
 from warehouse import queries
-from warehouse.db import connect, sql
+from warehouse.db import connect
+from warehouse.statements import sql
 
 MIN_RESULTS = 50  # a benchmark with this many results by latest knowledge gets a page
 MAX_PAGES = 60

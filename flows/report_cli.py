@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from flows.locks import lock_wait_seconds
-from flows.user_input import UsageError, parse_day
+from flows.dates import UsageError, parse_day
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 

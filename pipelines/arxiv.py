@@ -61,9 +61,8 @@ from lxml import etree
 
 from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, fold, metric_direction
 from pipelines.arxiv_claims import Claim, extract_claims
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.http import USER_AGENT, FetchFatalError, FetchRetryableError, HttpClient
-from pipelines.source import SourceSpec
 from pipelines.values import collapse_whitespace
 from warehouse.source_state import read_source_state, write_source_state
 

@@ -15,8 +15,7 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 
-from pipelines.base import ParseError, RawRow
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import ValueProblem, collapse_whitespace, parse_flag, parse_value
 
 NAME = "csv"

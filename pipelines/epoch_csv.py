@@ -40,8 +40,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from pipelines.base import ParseError, RawRow
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
 
 SOURCE_NAME = "epoch-csv"

@@ -45,9 +45,8 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, CData, NavigableString, Tag
 from soupsieve import SelectorSyntaxError
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.csv_table import ROLE_PATTERNS, find_role_columns, numeric_columns, repeats_header, table_rows
-from pipelines.source import SourceSpec
 from pipelines.values import ValueProblem, collapse_whitespace, parse_value
 
 NAME = "html-table"

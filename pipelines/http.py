@@ -42,7 +42,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from pipelines.base import SourceError
+from pipelines.source import SourceError
 
 USER_AGENT = "sotawatch/0.1 (+https://github.com/sotawatch/sotawatch)"
 MiB = 1024 * 1024

@@ -28,8 +28,7 @@ from __future__ import annotations
 import csv
 import io
 
-from pipelines.base import ParseError, RawRow
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
 
 SOURCE_NAME = "ilsvrc-csv"

@@ -38,8 +38,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from pipelines.aliases import canonical_dataset
-from pipelines.base import ParseError, RawRow
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec
 
 SOURCE_NAME = "model-index"
 

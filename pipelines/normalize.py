@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from pipelines.aliases import canonical_benchmark, canonical_metric, fold, metric_direction
-from pipelines.base import RawRow
+from pipelines.source import RawRow
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
 RESULT_COLUMNS = [

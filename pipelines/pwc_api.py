@@ -48,9 +48,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pipelines.aliases import canonical_dataset, fold
-from pipelines.base import ParseError, RawRow, json_document
+from pipelines.source import ParseError, RawRow, SourceSpec, json_document
 from pipelines.http import HttpClient, redact_secrets
-from pipelines.source import SourceSpec
 
 NAME = "pwc-api"
 DEFAULT_URL = "https://paperswithcode.co/api/v1"

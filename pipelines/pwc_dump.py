@@ -12,8 +12,7 @@ import gzip
 import json
 import zlib
 
-from pipelines.base import ParseError, RawRow, json_document
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec, json_document
 
 NAME = "pwc-dump"
 ARCHIVE_URL = "https://huggingface.co/datasets/pwc-archive/files/resolve/main/jul-28-evaluation-tables.json.gz"

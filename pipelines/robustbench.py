@@ -25,8 +25,7 @@ from collections import Counter
 
 from bs4 import BeautifulSoup, Tag
 
-from pipelines.base import ParseError, RawRow
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import arxiv_id_from_url
 
 SOURCE_NAME = "robustbench-html"

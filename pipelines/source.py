@@ -1,10 +1,63 @@
-"""What a source module declares about itself (`SOURCE = SourceSpec(...)`), read by the loader and the flows."""
+"""The contract every source keeps: what it declares (`SOURCE = SourceSpec(...)`), what its `parse_*` returns
+(`RawRow`s) and which errors it may raise.
+
+A source module turns payload bytes into `RawRow`s with a pure function (no clock, no I/O). Names and values stay as
+the source wrote them; `pipelines.normalize` maps them onto canonical benchmarks, numbers and dates. The loader and the
+flows read the `SourceSpec`; a source never touches the warehouse.
+"""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from pipelines.base import RawRow
+
+class SourceError(Exception):
+    """Base of the typed errors a source can raise; the message is one line a person can act on."""
+
+
+class ParseError(SourceError):
+    """The payload does not have the layout the parser relies on (names the source, the location and what is missing)."""
+
+    def __init__(self, source: str, location: str, problem: str):
+        self.source, self.location, self.problem = source, location, problem
+        super().__init__(f"{source}: cannot parse {location}: {problem}")
+
+
+def json_document(payload: bytes, source: str, location: str) -> Any:
+    """The JSON of a UTF-8 payload (a byte-order mark allowed); a `ParseError` naming the line and column if it is not."""
+    try:
+        return json.loads(payload.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        raise ParseError(source, location, f"not UTF-8 text: {error}") from None
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno} column {error.colno}"
+        raise ParseError(source, location, f"invalid JSON at {where}: {error.msg}") from None
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One metric value of one model on one board, as the source wrote it.
+
+    `value` and `published` are the source's own text ("88.5%", "1,014.45", "Jun 2024", "2020-03-18");
+    `uses_additional_data` is True/False when the source says, None when it does not.
+    `row_ref` says where in the payload the row came from, so a reject can be found again.
+    `attributes` carries source-specific facts worth keeping (rank, architecture, venue, setting, is_estimate, ...).
+    """
+
+    task: str
+    dataset: str
+    metric: str
+    model: str
+    value: str
+    row_ref: str
+    paper_title: str | None = None
+    paper_url: str | None = None
+    arxiv_id: str | None = None
+    published: str | None = None
+    uses_additional_data: bool | None = None
+    is_estimate: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

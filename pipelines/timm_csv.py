@@ -27,8 +27,7 @@ import io
 import re
 from urllib.parse import unquote, urlsplit
 
-from pipelines.base import ParseError, RawRow
-from pipelines.source import SourceSpec
+from pipelines.source import ParseError, RawRow, SourceSpec
 
 SOURCE_NAME = "timm-csv"
 DEFAULT_URL = "https://raw.githubusercontent.com/huggingface/pytorch-image-models/main/results/results-imagenet.csv"

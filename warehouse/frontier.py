@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.db import run, transaction
+from warehouse.statements import run, transaction
 
 
 def refresh_frontier_for_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:

@@ -17,7 +17,8 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from warehouse.db import LoadError, WarehouseError, first_row, run, transaction
+from warehouse.errors import LoadError, WarehouseError
+from warehouse.statements import first_row, run, transaction
 from warehouse.frontier import refresh_frontier_for_snapshot
 
 

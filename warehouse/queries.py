@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 import duckdb
 
-from warehouse.db import WarehouseError, dict_rows
+from warehouse.errors import WarehouseError
+from warehouse.statements import dict_rows
 
 
 class QueryError(WarehouseError):

@@ -25,7 +25,8 @@ from typing import NamedTuple
 
 import duckdb
 
-from warehouse.db import WarehouseError, dict_rows, first_row, in_transaction, run
+from warehouse.errors import WarehouseError
+from warehouse.statements import dict_rows, first_row, in_transaction, run
 
 
 class RuleError(ValueError):

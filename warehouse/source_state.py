@@ -8,7 +8,7 @@ from datetime import datetime
 
 import duckdb
 
-from warehouse.db import first_row, run
+from warehouse.statements import first_row, run
 
 
 def read_source_state(con: duckdb.DuckDBPyConnection, source: str, key: str) -> dict | None:

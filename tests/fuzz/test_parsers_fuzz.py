@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.arxiv_claims import extract_claims
-from pipelines.base import ParseError
+from pipelines.source import ParseError
 from pipelines.values import ValueProblem, parse_value
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source, source_names

@@ -29,7 +29,7 @@ from pipelines.arxiv import (
     parse_arxiv_feed,
     read_arxiv_feed,
 )
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.http import FetchFatalError, FetchRetryableError, HttpClient
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source

@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.csv_table import parse_csv_table
 
 OPTIONS = {"task": "Image Classification", "dataset": "ImageNet"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.epoch_csv import DEFAULT_URL, EXTERNAL, SOURCE, fraction_to_percent, parse_epoch_csv
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source

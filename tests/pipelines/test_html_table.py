@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.html_table import SOURCE, parse_html_table
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source

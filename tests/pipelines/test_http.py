@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipelines.base import SourceError
+from pipelines.source import SourceError
 from pipelines.http import (
     USER_AGENT,
     FetchError,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.ilsvrc import DEFAULT_URL, SOURCE, fraction_to_percent, parse_ilsvrc_csv
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source

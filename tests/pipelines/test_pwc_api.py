@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from flows.ingest import ingest
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.http import FetchRetryableError, HttpClient
 from pipelines.pwc_api import (
     DEFAULT_URL,

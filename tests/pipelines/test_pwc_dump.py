@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.pwc_dump import parse_pwc_dump
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.registry import get_source
 from pipelines.robustbench import DEFAULT_URL, SOURCE, arxiv_id_from_url, parse_robustbench
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.base import ParseError, RawRow
+from pipelines.source import ParseError, RawRow
 from pipelines.registry import get_source
 from pipelines.timm_csv import DEFAULT_URL, SOURCE, parse_timm_csv
 

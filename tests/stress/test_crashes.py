@@ -158,7 +158,7 @@ def test_killed_at_any_point_of_the_load_keeps_all_or_nothing(tmp_path, shared_d
 
 # New-SOTA detection and alert delivery. The warehouse first holds the 2019 ImageNet hand copy (a backfill: the
 # baseline); loading the 2020 dump then records the moves on ImageNet and queues their alerts, inside the load's
-# transaction, as the nightly flow does (its `SotaWatch` hook). Delivery runs after the commit, one row at a time.
+# transaction, as the nightly flow does (its `NewSotaHook` hook). Delivery runs after the commit, one row at a time.
 
 HANDCOPY = "pwc-imagenet-2019-handcopy/imagenet_table.csv"
 
@@ -166,7 +166,7 @@ DETECT_CHILD = """
 import sys, time
 import warehouse.sota_detect as detect
 from flows.ingest import ingest
-from flows.nightly import SotaWatch
+from flows.nightly import NewSotaHook
 from warehouse.db import connect
 from warehouse.sota_detect import Rule
 
@@ -185,7 +185,7 @@ def killed_here(con, new_records, channels, now):
 
 detect.enqueue_alerts = killed_here
 con = connect(db)
-ingest(con, "pwc-dump", payload, after_load=SotaWatch([Rule()], ["team-hook"], backfill=False))
+ingest(con, "pwc-dump", payload, after_load=NewSotaHook([Rule()], ["team-hook"], backfill=False))
 print("DONE", flush=True)
 """
 
@@ -204,10 +204,10 @@ print("DONE", flush=True)
 
 
 def load_with_watch(db: Path, kind: str, payload: Path, channels: list[str], *, observed_at: str | None = None):
-    from flows.nightly import SotaWatch
+    from flows.nightly import NewSotaHook
     from warehouse.sota_detect import Rule
 
-    watch = SotaWatch([Rule()], channels, backfill=observed_at is not None)  # every benchmark watched, as the child
+    watch = NewSotaHook([Rule()], channels, backfill=observed_at is not None)  # every benchmark watched, as the child
     con = connect(db)
     try:
         options = {"task": "Image Classification", "dataset": "ImageNet"} if kind == "csv" else {}

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
-from pipelines.base import ParseError
+from pipelines.source import ParseError
 from tests.support.http_server import Reply, serve
 
 HANDCOPY = "/pwc-imagenet-2019-handcopy/imagenet_table.csv"

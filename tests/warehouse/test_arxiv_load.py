@@ -387,9 +387,9 @@ def test_ingest_moves_the_arxiv_cursor_with_the_rows(db, arxiv, papers, tmp_path
 def test_the_nightly_ingest_reads_the_cursor_but_does_not_hold_the_warehouse_while_it_harvests(
     tmp_path, arxiv, papers
 ):
-    """`ingest_opening`, as the nightly flow calls it: the warehouse is opened to read the cursor and to load, and is
+    """`ingest_with_opener`, as the nightly flow calls it: the warehouse is opened to read the cursor and to load, and is
     closed between, while arXiv is asked (3 s a page); the second run asks from the cursor the first one stored."""
-    from flows.ingest import ingest_opening
+    from flows.ingest import ingest_with_opener
     from warehouse.db import connect
 
     path = tmp_path / "sota.duckdb"
@@ -402,9 +402,9 @@ def test_the_nightly_ingest_reads_the_cursor_but_does_not_hold_the_warehouse_whi
     url = arxiv.url("/api/query") + f"?search_query={QUERY}&sortBy=submittedDate&sortOrder=ascending"
     options = {"lookback_days": "1", "since": "2024-01-01"}
     arxiv.route("/api/query", [Reply(200, body=feed_xml([papers["A"], papers["B"]]))])
-    first = ingest_opening(open_warehouse, "arxiv", url, client=arxiv.client, options=options)
+    first = ingest_with_opener(open_warehouse, "arxiv", url, client=arxiv.client, options=options)
     arxiv.route("/api/query", [Reply(200, body=feed_xml([papers["B"], papers["C"]]))])
-    second = ingest_opening(open_warehouse, "arxiv", url, client=arxiv.client, options=options)
+    second = ingest_with_opener(open_warehouse, "arxiv", url, client=arxiv.client, options=options)
 
     assert (first.status, second.status) == ("loaded", "loaded") and second.results_new > 0
     assert asked_search(arxiv).startswith(f"({QUERY}) AND submittedDate:[202401040930 TO ")  # from the cursor

@@ -11,9 +11,11 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
-from pipelines.base import ParseError
+from pipelines.source import ParseError
 from tests.support.boards import board_file
-from warehouse.db import WarehouseError, connect, transaction
+from warehouse.db import connect
+from warehouse.errors import WarehouseError
+from warehouse.statements import transaction
 
 BOARD = ("Image Classification", "ImageNet")
 ABORTED = "Checkpoint aborted before header write because of PRAGMA checkpoint_abort flag"

@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from flows.ingest import ingest
-from pipelines.base import ParseError
+from pipelines.source import ParseError
 from tests.support.boards import board_file
 from warehouse import load as load_module
 from warehouse.load import OutOfOrderError

@@ -116,7 +116,7 @@ def test_macros_live_in_the_file(warehouse, tmp_path):
 
 
 def test_zero_shot_and_linear_probe_are_not_ranked_against_fine_tuned(tmp_path):
-    from pipelines.base import RawRow
+    from pipelines.source import RawRow
     from pipelines.normalize import normalize_rows
     from warehouse.load import SnapshotInput, load_snapshot
 

@@ -1,4 +1,5 @@
-"""What a user types that is not a source: dates and timestamps, and the error for a bad one.
+"""Dates and instants: the clock (`utc_now`, naive UTC as the warehouse keeps it), what a user types as a date or a
+timestamp, and `UsageError` for a bad one.
 
 Kept apart from `flows.ingest` (which imports pandas and pandera through the loader) so that every command, the
 configuration and the charts can read a date without paying for them.

@@ -1,0 +1,19 @@
+"""The warehouse's typed errors; each message is one line a person can act on."""
+from __future__ import annotations
+
+
+class WarehouseError(Exception):
+    """A problem with the database file itself; the message is one line."""
+
+
+class LoadError(Exception):
+    """A load that cannot proceed; nothing was written. The message is one line. (Here rather than in
+    `warehouse.load`, which imports pandas: the CLI names it in every error it reports.)"""
+
+
+class DatabaseLockedError(WarehouseError):
+    pass
+
+
+class DatabaseMissingError(WarehouseError):
+    pass
