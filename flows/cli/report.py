@@ -4,27 +4,20 @@
     sota report -o DIR [--as-of DATE] [--benchmark TASK/DATASET/METRIC ...] [--min-results N]
     sota export --format parquet|csv -o DIR [--as-of DATE]
 
-`register(app)` adds them to the main `sota` app. Errors follow the CLI's rule (see `flows.cli.main`): one line on
+`register(app)` adds them to the main `sota` app. Errors follow the CLI's rule (see `flows.cli.app.main`): one line on
 stderr, exit 2 for a usage error (a bad date, a file name that is not .png/.svg/.html), 1 for the rest (an unknown
 benchmark, nothing to draw, a folder that cannot be written). The modules that draw are imported only when a command
 runs, so they cost the other commands nothing.
 """
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
-from flows.locks import lock_wait_seconds
+from flows.cli.shared import DbOption, NoExtraOption, extra_data_filter, known_at_moment, open_warehouse, say
 from flows.dates import UsageError, parse_day
-
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-
-DbOption = Annotated[
-    Optional[str], typer.Option("--db", envvar="SOTA_DB", help="Warehouse file (default: sota.duckdb here).")
-]
+from flows.locks import lock_wait_seconds
 
 
 def register(app: typer.Typer) -> None:
@@ -32,10 +25,6 @@ def register(app: typer.Typer) -> None:
     app.command(name="plot")(plot)
     app.command(name="report")(report)
     app.command(name="export")(export)
-
-
-def _say(text: str) -> None:
-    out.print(text, markup=False, highlight=False)
 
 
 def plot(
@@ -47,9 +36,7 @@ def plot(
         Optional[str],
         typer.Option("--known-at", help="Also draw, faded, the SOTA line as our snapshots showed it then."),
     ] = None,
-    no_extra_data: Annotated[
-        bool, typer.Option("--no-extra-data", help="Leave out results known to use extra training data.")
-    ] = False,
+    no_extra_data: NoExtraOption = False,
     error: Annotated[bool, typer.Option("--error", help="Plot 100 minus the accuracy (an error rate).")] = False,
     log: Annotated[bool, typer.Option("--log", help="A logarithmic value axis (for error rates).")] = False,
     db: DbOption = None,
@@ -57,19 +44,17 @@ def plot(
     """Draw one benchmark's results over time and its SOTA steps (PNG, SVG, or an HTML page with the SVG inline)."""
     from pathlib import Path
 
-    from flows.charts import FORMATS, fetch_chart, write_chart
-    from flows.cli import _known_at
-    from warehouse.db import connect
+    from flows.report.charts import FORMATS, fetch_chart, write_chart
 
     if Path(output).suffix.lower() not in FORMATS:
         raise UsageError(f"-o {output!r}: the file name must end in .png, .svg or .html")
-    known = _known_at(known_at)
-    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
-        data = fetch_chart(con, task, dataset, metric, known_at=known,
-                           extra_data=False if no_extra_data else None, error=error)
+    known = known_at_moment(known_at)
+    with open_warehouse(db, read_only=True) as con:
+        data = fetch_chart(con, task, dataset, metric, known_at=known, extra_data=extra_data_filter(no_extra_data),
+                           error=error)
     path = write_chart(data, output, log=log)
     holder = data.steps[-1] if data.steps else None
-    _say(f"wrote {path}: {len(data.points)} results, {len(data.steps)} SOTA steps"
+    say(f"wrote {path}: {len(data.points)} results, {len(data.steps)} SOTA steps"
          + (f", SOTA {holder.model} {holder.value:.6g}" if holder else ""))
 
 
@@ -90,14 +75,13 @@ def report(
     db: DbOption = None,
 ) -> None:
     """Write a static HTML report: an index of new SOTA records and benchmarks, one page per benchmark."""
-    from flows.report import build_report
-    from warehouse.db import connect
+    from flows.report.site import build_report
 
     day = parse_day(as_of, what="--as-of") if as_of else None
-    with connect(db, read_only=True, wait_seconds=lock_wait_seconds()) as con:
+    with open_warehouse(db, read_only=True) as con:
         summary = build_report(con, output, as_of=day, benchmarks=benchmark, min_results=min_results, limit=limit)
     for line in summary.lines():
-        _say(line)
+        say(line)
 
 
 def export(
@@ -109,8 +93,8 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export results (partitioned by source), benchmarks, snapshots and the SOTA history as Parquet or CSV files."""
-    from flows.report import export_record
+    from warehouse.export import export_record
 
     day = parse_day(as_of, what="--as-of") if as_of else None
     for path in export_record(db, output, fmt=fmt.strip().lower(), as_of=day, wait_seconds=lock_wait_seconds()):
-        _say(f"wrote {path}")
+        say(f"wrote {path}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.claims_cli import claims_app
+from flows.cli.claims import claims_app
 
 runner = CliRunner()
 KEYS = ["arxiv_id", "dataset", "metric", "value", "unit", "setting", "model", "is_baseline", "quote"]

@@ -7,34 +7,32 @@
     sota alerts deliver [--config F]                                send what is pending now (as a run does)
     sota alerts test --channel NAME [--config F]                    send a made-up, labelled alert to one channel
 
-`register(app)` adds them to the main `sota` app. Errors follow the CLI's rule (see `flows.cli.main`): exit 2 for a
+`register(app)` adds them to the main `sota` app. Errors follow the CLI's rule (see `flows.cli.app.main`): exit 2 for a
 usage or configuration error, 1 for a failure (an alert not delivered), 0 otherwise. Nothing here prints a secret:
 channels are built from the configuration only when they send, and their errors are masked.
 """
 from __future__ import annotations
 
-import os
-import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from flows import json_output
+from flows.cli.shared import (
+    ConfigOption,
+    JsonOption,
+    SourcesOption,
+    complain,
+    open_warehouse,
+    print_json,
+    print_table,
+    say,
+)
 from flows.config import DEFAULT_CONFIG, ConfigError, check_schedule, load_config
-from flows.locks import exclusive_run, lock_wait_seconds
 from flows.dates import utc_now
+from flows.locks import exclusive_run, lock_wait_seconds
 
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, soft_wrap=True)
-
-ConfigOption = Annotated[
-    Optional[str], typer.Option("--config", help="Run configuration (default sota.toml).")
-]
-DbOption = Annotated[
+ConfigDbOption = Annotated[
     Optional[str],
     typer.Option("--db", envvar="SOTA_DB", help="Warehouse file (default: the configuration's, else sota.duckdb)."),
 ]
@@ -52,14 +50,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(alerts_app, name="alerts")
 
 
-def _say(text: str) -> None:
-    out.print(text, markup=False, highlight=False)
-
-
-def _complain(text: str) -> None:
-    err.print(text, markup=False, highlight=False)
-
-
 # ---------------------------------------------------------------------------------------------------- serve
 
 
@@ -74,7 +64,7 @@ def serve(
         typer.Option("--timezone", help="IANA timezone of the schedule (default: schedule.timezone, else UTC)."),
     ] = None,
     name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "nightly-serve",
-    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these configured sources.")] = None,
+    source: SourcesOption = None,
     db: Annotated[Optional[str], typer.Option("--db", help="Warehouse file (default: the configuration's).")] = None,
 ) -> None:
     """Serve the nightly flow on its cron schedule from this process until stopped (Ctrl-C).
@@ -108,7 +98,7 @@ def serve(
         parameters["sources"] = list(source)
     if db:
         parameters["database"] = str(Path(db).resolve())
-    _complain(f"serving sotawatch-nightly/{name} on '{cron}' ({timezone}) with {parameters['config']}; Ctrl-C stops")
+    complain(f"serving sotawatch-nightly/{name} on '{cron}' ({timezone}) with {parameters['config']}; Ctrl-C stops")
     nightly.serve(
         name=name,
         schedules=[Cron(cron, timezone=timezone)],
@@ -135,68 +125,54 @@ def _database(db: str | None, config: str | None) -> str | None:
     return None
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 @alerts_app.command(name="list")
 def list_alerts(
     pending: Annotated[bool, typer.Option("--pending", help="Only the alerts still to send.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     config: ConfigOption = None,
-    db: DbOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    db: ConfigDbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """The alert outbox, newest first: channel, status, attempts, the record, the last error."""
     from flows.alerts import outbox
-    from warehouse.db import connect
 
-    with connect(_database(db, config), read_only=True, wait_seconds=lock_wait_seconds()) as con:
+    with open_warehouse(_database(db, config), read_only=True) as con:
         rows = outbox(con, pending_only=pending, limit=limit)
     if as_json:
-        out.print_json(json_output.dumps(rows))
+        print_json(rows)
         return
     if not rows:
-        _complain("no pending alerts" if pending else "no alerts yet")
+        complain("no pending alerts" if pending else "no alerts yet")
         return
-    table = Table(title="Pending alerts" if pending else "Alerts", title_justify="left")
     columns = ["outbox_id", "channel", "status", "attempts", "benchmark", "model", "value", "previous", "margin",
                "created_at", "delivered_at", "last_error"]
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        cells = {
+    shown = [
+        {
             **row,
             "benchmark": f"{row['task']} / {row['dataset']} / {row['metric']}",
             "previous": f"{row['previous_model']} {row['previous_value']:g}",
         }
-        table.add_row(*[_cell(cells.get(column)) for column in columns])
-    out.print(table)
+        for row in rows
+    ]
+    print_table(shown, columns, "Pending alerts" if pending else "Alerts")
 
 
 @alerts_app.command(name="deliver")
-def deliver(config: ConfigOption = None, db: DbOption = None) -> None:
+def deliver(config: ConfigOption = None, db: ConfigDbOption = None) -> None:
     """Send the pending alerts to the configured channels now (as the end of a run does); exit 1 if any failed."""
     from flows.alerts import alert_line, build_channels, deliver_pending
-    from warehouse.db import connect
 
     run_config = load_config(config)
     channels = build_channels(run_config.alerts.enabled_channels)
-    database, wait = db or run_config.database, lock_wait_seconds()
+    database = db or run_config.database
     # a run delivers too: taking its lock means the two never send from one outbox at once
-    with exclusive_run(database, wait), connect(database, wait_seconds=wait) as con:
+    with exclusive_run(database, lock_wait_seconds()), open_warehouse(database) as con:
         report = deliver_pending(con, channels, utc_now(), max_attempts=run_config.alerts.max_attempts)
     for alert in report.delivered:
-        _say(f"sent to {alert.channel}: {alert_line(alert.record)}")
+        say(f"sent to {alert.channel}: {alert_line(alert.record)}")
     for alert, message in report.failed:
-        _complain(f"not sent to {alert.channel}: {message}")
-    _say(report.summary())
+        complain(f"not sent to {alert.channel}: {message}")
+    say(report.summary())
     if report.failed:
         raise typer.Exit(1)
 
@@ -214,6 +190,6 @@ def test_channel(
         built.send(sample_alert(channel, utc_now()))
     except Exception as error:  # noqa: BLE001 - any failure of the send is the answer
         text = plain(str(error)) or type(error).__name__
-        _complain(f"test alert not sent to {channel}: {mask_secrets(text, getattr(built, 'secrets', tuple)())}")
+        complain(f"test alert not sent to {channel}: {mask_secrets(text, getattr(built, 'secrets', tuple)())}")
         raise typer.Exit(1) from None
-    _say(f"test alert sent to {channel}")
+    say(f"test alert sent to {channel}")

@@ -1,0 +1,69 @@
+"""The `sota` command: the typer app every command group registers on, and `main`, which turns errors into exit codes.
+
+Errors a user can cause (a bad date, an unknown source, a missing file, an unreachable URL, a locked database) print
+one line on stderr and exit non-zero: 2 for usage, 1 for everything else. `SOTA_DEBUG=1` shows the traceback of an
+unexpected error.
+"""
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from flows.cli import claims, load, ops, questions, report
+from flows.cli.shared import complain, debugging
+from flows.config import ConfigError
+from flows.dates import UsageError
+from pipelines.registry import UnknownSourceError
+from pipelines.source import SourceError
+from warehouse.errors import LoadError, WarehouseError
+
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="sotawatch: the state of the art, kept as a dated record."
+)
+
+# the order of `sota --help`: putting data in, the questions, then running, serving and the outputs
+app.command(name="load")(load.load)
+questions.register(app)
+app.command(name="sources")(load.sources)
+app.command(name="run")(load.run_command)
+ops.register(app)  # sota serve, sota alerts ...
+report.register(app)  # sota plot, sota report, sota export
+app.add_typer(claims.claims_app, name="claims", help="Result claims in arXiv abstracts: extract and score.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: typer's own usage errors exit 2; ours print one line."""
+    try:
+        returned = app(args=argv, standalone_mode=False)
+        # without standalone mode, typer hands back a command's `typer.Exit(n)` as n instead of exiting
+        return returned if isinstance(returned, int) else 0
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    except typer.Abort:
+        complain("aborted")
+        return 1
+    except Exception as error:  # noqa: BLE001 - the one place that turns errors into exit codes
+        return _exit_status(error)
+
+
+def _exit_status(error: Exception) -> int:
+    if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+        # typer's own (vendored click) errors: a missing option, a bad choice; usage errors exit 2
+        complain(f"usage error: {error.format_message()}")
+        return int(error.exit_code)
+    if isinstance(error, (UsageError, UnknownSourceError, ConfigError)):
+        complain(f"error: {error}")
+        return 2
+    if isinstance(error, (SourceError, WarehouseError, LoadError)):
+        complain(f"error: {error}")
+        return 1
+    if debugging():
+        raise error
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    complain(f"error: unexpected {type(error).__name__}: {first_line}")
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Putting data in: `sota load` (one payload as a snapshot), `sota run` (the nightly flow once), `sota sources`."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from flows.cli.shared import (
+    DbOption,
+    JsonOption,
+    SourcesOption,
+    emit,
+    jsonable,
+    key_values,
+    open_warehouse,
+    out,
+    print_json,
+)
+from flows.dates import parse_instant
+from pipelines.registry import get_source, source_names
+from pipelines.source import SourceError
+
+
+class SourceUnreachable(SourceError):
+    pass
+
+
+class RunFailed(SourceError):
+    pass
+
+
+def load(
+    location: Annotated[str, typer.Argument(help="A path, a file:// URL or an http(s) URL.")],
+    source: Annotated[str, typer.Option("--source", help="Registered source name (see `sota sources`).")],
+    observed_at: Annotated[
+        Optional[str], typer.Option("--observed-at", help="When the payload was current (history); default now.")
+    ] = None,
+    task: Annotated[Optional[str], typer.Option("--task")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    option: Annotated[
+        Optional[list[str]],
+        typer.Option("--option", "-o", help="A source option KEY=VALUE (e.g. selector=table.board); repeatable."),
+    ] = None,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries for errors that can pass (429, 5xx).")] = 4,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Load one payload as a snapshot."""
+    from flows.ingest import ingest
+    from pipelines.http import FetchError, HttpClient
+
+    get_source(source)  # an unknown source fails before the database is touched
+    options = {"task": task, "dataset": dataset, **key_values(option or [])}
+    with open_warehouse(db) as con:
+        try:
+            report = ingest(
+                con, source, location, options=options, observed_at=observed_at,
+                client=HttpClient(max_retries=retries),
+            )
+        except FetchError as error:
+            raise SourceUnreachable(f"source {source} could not be reached: {error}") from None
+    if as_json:
+        print_json({k: jsonable(v) for k, v in report.__dict__.items()})
+    else:
+        out.print(report.summary())
+
+
+def sources(as_json: JsonOption = False) -> None:
+    """The registered sources."""
+    rows = []
+    for name in source_names():
+        spec = get_source(name)
+        rows.append({"name": name, "full_listing": spec.full_listing, "needs": ", ".join(spec.required_options),
+                     "description": spec.description})
+    emit(rows, ["name", "full_listing", "needs", "description"], as_json, "Sources", "no sources")
+
+
+def run_command(
+    config: Annotated[Optional[str], typer.Option("--config", help="Run configuration (default sota.toml).")] = None,
+    source: SourcesOption = None,
+    observed_at: Annotated[
+        Optional[str], typer.Option("--observed-at", help="Backfill: the date the payloads were current.")
+    ] = None,
+    backfill: Annotated[
+        bool, typer.Option("--backfill", help="Record the SOTA steps but alert nobody (history, a first load).")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Run the nightly flow once: every enabled source loads on its own, then alerts go out; exit 1 if any failed."""
+    from flows.config import load_config
+    from flows.nightly import nightly, run_result
+
+    run_config = load_config(config)
+    if observed_at:
+        parse_instant(observed_at, what="--observed-at")
+    run_config.selected(source)  # unknown names are a usage error before any work starts
+    state = nightly(str(run_config.path), source, observed_at, backfill, db, return_state=True)
+    result = run_result(state)
+    for line in result.lines() if result else []:
+        out.print(line, markup=False, highlight=False)
+    if not state.is_completed():
+        raise RunFailed(state.message or "the run failed")

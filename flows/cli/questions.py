@@ -1,0 +1,165 @@
+"""The questions: `sota asof`, `leaderboard`, `history`, `sql`, `rejects`, `snapshots`, `benchmarks`, `conflicts`.
+
+Each opens the warehouse read-only (a run's load makes it wait up to SOTA_LOCK_TIMEOUT seconds) and answers from the
+SQL macros and views in the file, so any DuckDB client gets the same answers. Every one takes `--json`.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from flows.cli.shared import (
+    AllSettingsOption,
+    DbOption,
+    EstimatesOption,
+    JsonOption,
+    KnownAtOption,
+    NoExtraOption,
+    emit,
+    extra_data_filter,
+    known_at_moment,
+    open_warehouse,
+)
+from flows.dates import parse_day, utc_now
+from warehouse import queries
+
+
+def register(app: typer.Typer) -> None:
+    for command in (asof, leaderboard, history, sql_command, rejects, snapshots, benchmarks_command,
+                    conflicts_command):
+        app.command(name=command.__name__.removesuffix("_command"))(command)
+
+
+def asof(
+    day: Annotated[str, typer.Argument(metavar="DATE", help="Publication date cut-off, YYYY-MM-DD.")],
+    task: Annotated[Optional[str], typer.Option("--task")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    metric: Annotated[Optional[str], typer.Option("--metric")] = None,
+    known_at: KnownAtOption = None,
+    no_extra_data: NoExtraOption = False,
+    estimates: EstimatesOption = False,
+    all_settings: AllSettingsOption = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The best result per benchmark published on or before DATE."""
+    cut = parse_day(day, what="DATE")
+    known = known_at_moment(known_at)
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
+                                  extra_data=extra_data_filter(no_extra_data), estimates=estimates,
+                                  all_settings=all_settings)
+    emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data",
+                "paper_title"],
+         as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match")
+
+
+def leaderboard(
+    task: Annotated[str, typer.Option("--task")],
+    dataset: Annotated[str, typer.Option("--dataset")],
+    metric: Annotated[str, typer.Option("--metric")],
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Publication date cut-off (default today).")] = None,
+    known_at: KnownAtOption = None,
+    top: Annotated[int, typer.Option("--top", min=1)] = 20,
+    no_extra_data: NoExtraOption = False,
+    estimates: EstimatesOption = False,
+    all_settings: AllSettingsOption = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One benchmark's ranked board as of a date."""
+    cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=known_at_moment(known_at),
+                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
+                                   all_settings=all_settings)
+    emit(rows, ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
+         as_json, f"{task} / {dataset} / {metric} as of {cut}", "no results for this benchmark")
+
+
+def history(
+    task: Annotated[str, typer.Option("--task")],
+    dataset: Annotated[str, typer.Option("--dataset")],
+    metric: Annotated[str, typer.Option("--metric")],
+    known_at: KnownAtOption = None,
+    no_extra_data: NoExtraOption = False,
+    estimates: EstimatesOption = False,
+    all_settings: AllSettingsOption = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The SOTA steps of one benchmark, in publication order."""
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.sota_history(con, task, dataset, metric, known_at=known_at_moment(known_at),
+                                    extra_data=extra_data_filter(no_extra_data), estimates=estimates,
+                                    all_settings=all_settings)
+    emit(rows, ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
+         as_json, f"SOTA history: {task} / {dataset} / {metric}", "no results for this benchmark")
+
+
+def sql_command(
+    query: Annotated[str, typer.Argument(help="A SQL query; the connection is read-only and cannot reach files.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run ad hoc SQL on a read-only connection (tables, views and macros such as sota_as_of)."""
+    with open_warehouse(db, read_only=True) as con:
+        queries.lock_down(con)
+        columns, rows = queries.run_readonly_sql(con, query)
+    emit([dict(zip(columns, row)) for row in rows], columns, as_json, "", "(no rows)")
+
+
+def rejects(
+    snapshot: Annotated[Optional[int], typer.Option("--snapshot", help="Only this snapshot's rejects.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 200,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rows that failed validation, with their reasons."""
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.rejects(con, snapshot_id=snapshot, limit=limit)
+    emit(rows, ["snapshot_id", "source", "row_ref", "reason"], as_json, "Rejected rows", "no rejects")
+
+
+def snapshots(
+    source: Annotated[Optional[str], typer.Option("--source")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What was loaded, when it was current, and what it changed."""
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.snapshots(con, source=source, limit=limit)
+    emit(rows, ["snapshot_id", "source", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
+                "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
+
+
+def benchmarks_command(
+    task: Annotated[Optional[str], typer.Option("--task")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    unmapped: Annotated[bool, typer.Option("--unmapped", help="Only names the alias registry does not map.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The benchmarks, their results by latest knowledge and the sources reporting them."""
+    from pipelines.aliases import CANONICAL_NAMES
+
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.benchmarks(con, canonical=CANONICAL_NAMES, task=task, dataset=dataset, unmapped_only=unmapped)
+    emit(rows, ["task", "dataset", "metric", "direction", "results", "sources", "mapped"], as_json, "Benchmarks",
+         "no benchmarks")
+
+
+def conflicts_command(
+    task: Annotated[Optional[str], typer.Option("--task")] = None,
+    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where sources disagree: the same model on the same benchmark with different values."""
+    with open_warehouse(db, read_only=True) as con:
+        rows = queries.conflicts(con, task=task, dataset=dataset, limit=limit)
+    emit(rows, ["task", "dataset", "metric", "model", "sources", "lowest", "highest", "spread"], as_json,
+         "Conflicts between sources", "no conflicts")

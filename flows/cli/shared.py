@@ -1,0 +1,156 @@
+"""What every `sota` command shares: the consoles, the common options, output as a table or JSON, and opening the
+warehouse with the lock wait (SOTA_LOCK_TIMEOUT).
+
+Kept free of pandas, pandera and requests (they cost most of a second to import): a command imports the loader or the
+HTTP client itself when it needs them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any, Optional
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.dates import UsageError, parse_day, parse_instant
+from flows.locks import lock_wait_seconds
+from warehouse.db import connect
+
+# Piped output (CI logs, `| less`) gets a wide table rather than rich's 80-column default.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    Optional[str], typer.Option("--db", envvar="SOTA_DB", help="Warehouse file (default: sota.duckdb here).")
+]
+ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Run configuration (default sota.toml).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+KnownAtOption = Annotated[
+    Optional[str],
+    typer.Option("--known-at", help="Answer with what our snapshots showed then (date or timestamp, UTC)."),
+]
+NoExtraOption = Annotated[
+    bool, typer.Option("--no-extra-data", help="Leave out results known to use extra training data.")
+]
+EstimatesOption = Annotated[bool, typer.Option("--estimates", help="Count estimated values (marked ~) too.")]
+AllSettingsOption = Annotated[
+    bool, typer.Option("--all-settings", help="Rank zero-shot, linear-probe, frozen and few-shot results too.")
+]
+SourcesOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only these configured sources.")]
+
+
+def say(text: str) -> None:
+    """One line on stdout, printed as it is (no rich markup or highlighting of scraped text)."""
+    out.print(text, markup=False, highlight=False)
+
+
+def complain(text: str) -> None:
+    """One line on stderr, printed as it is."""
+    err.print(text, markup=False, highlight=False)
+
+
+def open_warehouse(db: str | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The warehouse, waiting up to SOTA_LOCK_TIMEOUT seconds for another process that holds it."""
+    return connect(db, read_only=read_only, wait_seconds=lock_wait_seconds())
+
+
+def known_at_moment(text: str | None) -> date | datetime | None:
+    """A bare date means "known on that day" (its end); a timestamp is an instant."""
+    if not text:
+        return None
+    return parse_day(text, what="--known-at") if len(text.strip()) == 10 else parse_instant(text, what="--known-at")
+
+
+def extra_data_filter(no_extra_data: bool) -> bool | None:
+    """`--no-extra-data` as the macros' `extra_data` argument: False leaves extra-data results out, None keeps all."""
+    return False if no_extra_data else None
+
+
+def key_values(pairs: list[str]) -> dict[str, str]:
+    """`--option KEY=VALUE` pairs as a dict."""
+    options = {}
+    for pair in pairs:
+        key, found, value = pair.partition("=")
+        if not found or not key.strip():
+            raise UsageError(f"--option {pair!r}: expected KEY=VALUE")
+        options[key.strip()] = value
+    return options
+
+
+# ---------------------------------------------------------------------------------------------------- output
+
+
+def _json_default(value: Any) -> Any:
+    # Exact decimals (a DECIMAL column, a literal such as 1.5 in ad hoc SQL) stay numbers; dates and times are ISO
+    # text; blobs are hex; UUIDs, intervals and anything else are their text.
+    if isinstance(value, Decimal):
+        return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
+    if isinstance(value, (date, datetime, time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def dumps(value: Any) -> str:
+    """`--json` output: what `json` cannot write by itself, as DuckDB hands it back."""
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
+def jsonable(value: Any) -> Any:
+    # a JSON column (attributes, options) comes back as text: printed as the JSON it holds
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def print_json(value: Any) -> None:
+    out.print_json(dumps(value))
+
+
+def cell(value: Any) -> str:
+    """A value as a table cell."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) >= 1e6 else f"{value:g}"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def print_table(rows: Sequence[dict], columns: Sequence[str], title: str) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*[cell(row.get(column)) for column in columns])
+    out.print(table)
+
+
+def emit(rows: list[dict], columns: list[str], as_json: bool, title: str, empty: str) -> None:
+    """Rows as JSON (`--json`) or as a table of `columns`; `empty` on stderr when there are none."""
+    if as_json:
+        print_json([{k: jsonable(v) for k, v in row.items()} for row in rows])
+        return
+    if not rows:
+        err.print(empty)
+        return
+    print_table(rows, columns, title)
+
+
+def debugging() -> bool:
+    """SOTA_DEBUG=1: show the traceback of an unexpected error."""
+    return bool(os.environ.get("SOTA_DEBUG"))
