@@ -205,6 +205,23 @@ def load_snapshot(
             now=now,
         )
 
+    _register_incoming(con, snapshot)
+    try:
+        with transaction(con):
+            _refuse_out_of_order(con, snapshot)
+            report = _write_snapshot(con, snapshot, now)
+            if after_load is not None:
+                after_load(con, report.snapshot_id)
+    except WarehouseError as error:
+        # DuckDB could not write the warehouse (a full disk): the transaction did not become durable
+        raise WarehouseError(f"{error}; nothing of this snapshot was kept") from error
+    finally:
+        _unregister(con, ("incoming", "incoming_boards", "incoming_rejects"))
+    return report
+
+
+def _register_incoming(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> None:
+    """The snapshot's results, the boards it lists in full and its rejects, as views the load's SQL files read."""
     results = snapshot.results
     # the boards this payload lists in full: where a claim it does not show anymore counts as removed
     board_columns = ["task", "dataset", "board_key"]
@@ -218,65 +235,63 @@ def load_snapshot(
     con.register("incoming", results)
     con.register("incoming_boards", boards)
     con.register("incoming_rejects", rejects)
-    try:
-        with transaction(con):
-            latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
-            if latest is not None and latest > snapshot.observed_at:
-                raise OutOfOrderError(
-                    f"{snapshot.source}: this payload was observed {snapshot.observed_at:%Y-%m-%d %H:%M}, but these boards "
-                    f"already have a snapshot observed {latest:%Y-%m-%d %H:%M}; load history in order (oldest first)"
-                )
-            _register_and_store(
-                con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
-            )
-            snapshot_id = _insert_snapshot(
-                con,
-                options=snapshot.options,
-                source=snapshot.source,
-                location=snapshot.location,
-                observed_at=snapshot.observed_at,
-                loaded_at=now,
-                sha256=sha,
-                status="loaded",
-                rows_parsed=snapshot.rows_parsed,
-            )
-            step = {"source": snapshot.source, "observed_at": snapshot.observed_at, "snapshot_id": snapshot_id}
-            run(con, "insert_snapshot_boards", step)
-            run(con, "insert_benchmarks")
-            run(con, "stage_incoming", step)
-            counts = dict(run(con, "count_staged"))
-            run(con, "touch_unchanged", step)
-            run(con, "close_changed", step)
-            run(con, "insert_versions", step)
-            removed = 0
-            if snapshot.full_listing:
-                removed = first_row(con, "remove_unlisted", step)[0]
-            run(con, "insert_rejects", step)
-            refresh_frontier_for_snapshot(con, snapshot_id)
-            report = LoadReport(
-                snapshot_id,
-                snapshot.source,
-                snapshot.location,
-                snapshot.observed_at,
-                "loaded",
-                rows_parsed=snapshot.rows_parsed,
-                rows_loaded=len(results),
-                rows_rejected=len(rejects),
-                rows_duplicate=snapshot.duplicates,
-                results_new=counts.get("new", 0),
-                results_changed=counts.get("changed", 0),
-                results_unchanged=counts.get("unchanged", 0),
-                results_removed=removed,
-            )
-            run(con, "finish_snapshot", asdict(report))
-            con.execute("DROP TABLE staged")
-            if after_load is not None:
-                after_load(con, snapshot_id)
-    except WarehouseError as error:
-        # DuckDB could not write the warehouse (a full disk): the transaction did not become durable
-        raise WarehouseError(f"{error}; nothing of this snapshot was kept") from error
-    finally:
-        _unregister(con, ("incoming", "incoming_boards", "incoming_rejects"))
+
+
+def _refuse_out_of_order(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> None:
+    latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
+    if latest is not None and latest > snapshot.observed_at:
+        raise OutOfOrderError(
+            f"{snapshot.source}: this payload was observed {snapshot.observed_at:%Y-%m-%d %H:%M}, but these boards "
+            f"already have a snapshot observed {latest:%Y-%m-%d %H:%M}; load history in order (oldest first)"
+        )
+
+
+def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> LoadReport:
+    """Inside the load's transaction: the payload, the snapshot row, new result versions, removals, rejects and the
+    frontier of the benchmarks it touched; the report of what changed."""
+    sha = snapshot.sha256
+    _register_and_store(
+        con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
+    )
+    snapshot_id = _insert_snapshot(
+        con,
+        options=snapshot.options,
+        source=snapshot.source,
+        location=snapshot.location,
+        observed_at=snapshot.observed_at,
+        loaded_at=now,
+        sha256=sha,
+        status="loaded",
+        rows_parsed=snapshot.rows_parsed,
+    )
+    step = {"source": snapshot.source, "observed_at": snapshot.observed_at, "snapshot_id": snapshot_id}
+    run(con, "insert_snapshot_boards", step)
+    run(con, "insert_benchmarks")
+    run(con, "stage_incoming", step)
+    counts = dict(run(con, "count_staged"))
+    run(con, "touch_unchanged", step)
+    run(con, "close_changed", step)
+    run(con, "insert_versions", step)
+    removed = first_row(con, "remove_unlisted", step)[0] if snapshot.full_listing else 0
+    run(con, "insert_rejects", step)
+    refresh_frontier_for_snapshot(con, snapshot_id)
+    report = LoadReport(
+        snapshot_id,
+        snapshot.source,
+        snapshot.location,
+        snapshot.observed_at,
+        "loaded",
+        rows_parsed=snapshot.rows_parsed,
+        rows_loaded=len(snapshot.results),
+        rows_rejected=len(snapshot.rejects),
+        rows_duplicate=snapshot.duplicates,
+        results_new=counts.get("new", 0),
+        results_changed=counts.get("changed", 0),
+        results_unchanged=counts.get("unchanged", 0),
+        results_removed=removed,
+    )
+    run(con, "finish_snapshot", asdict(report))
+    con.execute("DROP TABLE staged")
     return report
 
 
