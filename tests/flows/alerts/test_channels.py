@@ -1,81 +1,30 @@
-"""Alert delivery to real receivers on 127.0.0.1: a webhook receiver (the loopback HTTP server) and an SMTP server
-(aiosmtpd). Records are made by real loads into a real DuckDB file; nothing is mocked.
+"""The webhook and e-mail channels against real receivers on 127.0.0.1: the loopback HTTP server and an SMTP server
+(aiosmtpd, with STARTTLS and AUTH where a test asks). Records are made by real loads into a real DuckDB file and sent
+through the outbox; nothing is mocked.
 """
 from __future__ import annotations
 
 import datetime as dt
 import email
 import email.policy
-import io
 import ipaddress
 import socket
 import ssl
-import uuid
 from contextlib import contextmanager
-from datetime import date, datetime
 
-import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from flows.alerts import (
-    Alert,
-    ConsoleChannel,
-    DeliveryInTransactionError,
-    EmailChannel,
-    WebhookChannel,
-    alert_line,
-    deliver_pending,
-    mask_secrets,
-    outbox,
-    pending_alerts,
-    sample_alert,
-    webhook_payload,
-)
-from flows.ingest import observed_at_for, prepare_snapshot
-from pipelines.http import HttpClient
-from pipelines.registry import get_source
-from tests.support.boards import board_file
-from tests.support.http_server import RecordedRequest, Reply, serve
-from warehouse.load import load_snapshot
-from warehouse.sota_detect import Record, RecordNewSota, Rule, best_per_benchmark
+from flows.alerts import Alert, EmailChannel, WebhookChannel, deliver_pending
+from tests.flows.alerts.queued import LATER, NOW, outbox_state, posts, queue_one_record
+from tests.support.http_server import Reply, serve
 
-NOW = datetime(2021, 6, 1, 3, 0)
-LATER = datetime(2021, 6, 1, 3, 5)
-ACC = ("Image Classification", "ImageNet")
 TOKEN = "s3cret-token-value"
 PASSWORD = "hunter2-smtp-password"
 TEAM = ["team@example.org", "me@example.org"]
 
 
-# ------------------------------------------------------------------------------------------------- set-up helpers
-
-
-def load(con, tmp_path, name, rows, channels):
-    path = str(board_file(tmp_path, name, {ACC: rows}))
-    snapshot = prepare_snapshot(
-        get_source("pwc-dump"), HttpClient().fetch(path), path, {}, observed_at_for(path, None, NOW), NOW.date()
-    )
-    hook = RecordNewSota(best_per_benchmark(con), [Rule()], channels, False, NOW)
-    load_snapshot(con, snapshot, NOW, after_load=hook)
-    return hook.records
-
-
-def queue_one_record(con, tmp_path, channels):
-    """Noisy Student 87.4 is the baseline; FixEfficientNet-L2 88.5 moves it: one record, one row per channel."""
-    noisy = {"model": "Noisy Student (EfficientNet-L2)", "metrics": {"Top 1 Accuracy": "87.4%"}, "date": "2019-11-11"}
-    fix = {"model": "FixEfficientNet-L2", "metrics": {"Top 1 Accuracy": "88.5%"}, "date": "2020-03-18",
-           "paper": "Fixing the train-test resolution discrepancy: FixEfficientNet",
-           "url": "https://arxiv.org/abs/2003.08237v4"}
-    load(con, tmp_path, "imagenet@2019-11-13.json", [noisy], channels)
-    (record,) = load(con, tmp_path, "imagenet@2020-08-28.json", [noisy, fix], channels)
-    return record
-
-
-def outbox_state(con):
-    return con.execute(
-        "SELECT channel, status, attempts, last_error, delivered_at FROM alert_outbox ORDER BY outbox_id"
-    ).fetchall()
+# ------------------------------------------------------------------------------------------------- receivers
 
 
 def free_port() -> int:
@@ -83,11 +32,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def posts(server) -> list[tuple[RecordedRequest, dict]]:
-    """The webhook requests the loopback server received, with their JSON bodies, in order."""
-    return [(request, request.json()) for request in server.requests if request.method == "POST"]
 
 
 class MailSink:
@@ -286,94 +230,3 @@ def test_email_errors_never_show_the_password(db, tmp_path):
     assert state[1:3] == ("pending", 1) and "554" in state[3]
     assert PASSWORD not in state[3] and PASSWORD not in report.failed[0][1]
 
-
-# ------------------------------------------------------------------------------------------------- delivery rules
-
-
-def test_channels_fail_alone_and_unconfigured_channels_wait(db, tmp_path):
-    queue_one_record(db, tmp_path, ["hook", "console", "pager"])
-    printed = io.StringIO()
-    with serve() as receiver:
-        receiver.route("/hook", [Reply(503)])
-        channels = {"hook": WebhookChannel(receiver.url("/hook")), "console": ConsoleChannel(printed)}
-        report = deliver_pending(db, channels, LATER)
-    assert [a.channel for a in report.delivered] == ["console"]
-    assert [a.channel for a, _ in report.failed] == ["hook"]
-    assert [a.channel for a in report.unconfigured] == ["pager"]
-    states = [row[:3] for row in outbox_state(db)]
-    assert states == [("hook", "pending", 1), ("console", "delivered", 1), ("pager", "pending", 0)]
-    assert printed.getvalue().count("\n") == 1
-    assert printed.getvalue().startswith("sotawatch: New SOTA on Image Classification / ImageNet / Top 1 Accuracy")
-    assert report.summary() == "alerts: 1 delivered, 1 failed, 1 waiting for channels not configured"
-    assert [row["channel"] for row in outbox(db, pending_only=True)] == ["pager", "hook"]
-    assert len(outbox(db)) == 3
-
-
-def test_with_a_cap_on_attempts_a_row_is_given_up(db, tmp_path):
-    queue_one_record(db, tmp_path, ["hook"])
-    with serve() as receiver:
-        receiver.route("/hook", [Reply(500)])
-        channels = {"hook": WebhookChannel(receiver.url("/hook"))}
-        deliver_pending(db, channels, NOW, max_attempts=2)
-        second = deliver_pending(db, channels, NOW, max_attempts=2)
-        third = deliver_pending(db, channels, NOW, max_attempts=2)
-        assert len(second.gave_up) == 1 and third.failed == [] and len(posts(receiver)) == 2
-    assert outbox_state(db)[0][:3] == ("hook", "failed", 2)
-    assert pending_alerts(db) == []
-
-
-def test_delivery_waits_for_the_commit(db, tmp_path):
-    queue_one_record(db, tmp_path, ["console"])
-    db.execute("BEGIN TRANSACTION")
-    try:
-        with pytest.raises(DeliveryInTransactionError):
-            deliver_pending(db, {"console": ConsoleChannel(io.StringIO())}, NOW)
-    finally:
-        db.execute("ROLLBACK")
-    assert outbox_state(db)[0][:3] == ("console", "pending", 0)
-
-
-# ------------------------------------------------------------------------------------------------- the text itself
-
-
-def hostile_record() -> Record:
-    return Record(
-        record_id=7, alert_id=str(uuid.uuid4()), snapshot_id=3, benchmark_id=1, task="Task", dataset="Data",
-        metric="Error", result_id=9,
-        model="<!channel> *Bold* [click](https://evil.example) @everyone\r\nBcc: x@evil.example",
-        value=1.25, paper_title="Title\nwith `code`", paper_url="javascript:alert(1)", published_on=date(2020, 1, 2),
-        previous_result_id=8, previous_model="Old & <b>", previous_value=1.5, margin=0.25, detected_at=NOW,
-        is_backfill=False, direction="lower", unit=None,
-    )
-
-
-def test_every_format_escapes_what_its_reader_would_interpret():
-    alert = Alert(1, "any", 0, hostile_record())
-    line = alert_line(alert.record)
-    assert "\n" not in line and "\r" not in line and "javascript" not in line  # a non-http link is dropped
-    assert line.endswith("beats Old & <b> 1.5 by 0.25 (lower is better)")
-    payload = webhook_payload(alert)
-    assert "&lt;!channel&gt;" in payload["text"] and "<!channel>" not in payload["text"]
-    assert "Old &amp; &lt;b&gt;" in payload["text"]
-    assert r"\<!channel\> \*Bold\* \[click\](https://evil.example)" in payload["content"]
-    assert r"\`code\`" in payload["content"]
-    assert payload["allowed_mentions"] == {"parse": []}
-    message = EmailChannel("127.0.0.1", 25, "a@example.org", ["b@example.org"]).message(alert)
-    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
-    assert parsed["Bcc"] is None and parsed["To"] == "b@example.org"
-    assert "Bcc: x@evil.example" in parsed["Subject"]  # kept as text on the subject line, not as a header
-    printed = io.StringIO()
-    ConsoleChannel(printed).send(alert)
-    assert printed.getvalue().count("\n") == 1
-
-
-def test_mask_secrets():
-    text = "GET https://user:pw@hooks.example/x?token=abc&sig=def&v=1 password=hunter2 api_key: K"
-    assert mask_secrets(text) == "GET https://***@hooks.example/x?token=***&sig=***&v=*** password=*** api_key: ***"
-    assert mask_secrets("a /services/T/B/XYZ b", ["/services/T/B/XYZ"]) == "a *** b"
-
-
-def test_sample_alert_for_trying_a_channel():
-    printed = io.StringIO()
-    ConsoleChannel(printed).send(sample_alert("console", NOW))
-    assert "sotawatch test alert" in printed.getvalue()
