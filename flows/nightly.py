@@ -318,7 +318,7 @@ def _run_holding_the_lock(
 
 def regenerate_report_step(database: str | None, out_dir: str) -> str | None:
     """Rebuild the static report after the loads (`[report] path`); a failure is reported, never raised."""
-    from flows.report import regenerate_report
+    from flows.report.site import regenerate_report
 
     try:
         summary = regenerate_report(database, out_dir)

@@ -93,8 +93,11 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export results (partitioned by source), benchmarks, snapshots and the SOTA history as Parquet or CSV files."""
-    from warehouse.export import export_record
+    from warehouse.export import FORMATS, export_record
 
+    fmt = fmt.strip().lower()
+    if fmt not in FORMATS:  # a usage error (exit 2), said before the warehouse is opened
+        raise UsageError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     day = parse_day(as_of, what="--as-of") if as_of else None
-    for path in export_record(db, output, fmt=fmt.strip().lower(), as_of=day, wait_seconds=lock_wait_seconds()):
+    for path in export_record(db, output, fmt=fmt, as_of=day, wait_seconds=lock_wait_seconds()):
         say(f"wrote {path}")

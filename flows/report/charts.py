@@ -26,8 +26,8 @@ from itertools import pairwise
 from pathlib import Path
 
 from flows.dates import UsageError, utc_now
+from flows.report import ReportError
 from warehouse import queries
-from warehouse.errors import WarehouseError
 
 FORMATS = (".png", ".svg", ".html")
 # Colours and shapes by source, fixed so that a source looks the same on every chart; no grey (the faded line is).
@@ -37,10 +37,6 @@ _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "h"]
 _SOURCE_ORDER = ["pwc-dump", "csv", "pwc-api", "timm-csv", "robustbench-html", "epoch-csv", "ilsvrc-csv",
                  "model-index", "html-table", "arxiv"]
 _LABEL_CHARS = 38
-
-
-class ChartError(WarehouseError):
-    """Nothing to draw (an unknown or unranked benchmark, no results) or a file that cannot be written; one line."""
 
 
 @dataclass(frozen=True)
@@ -125,13 +121,13 @@ def fetch_chart(
     today = today or utc_now().date()
     info = queries.benchmark(con, task, dataset, metric)
     if info is None:
-        raise ChartError(f"no benchmark {task} / {dataset} / {metric}: `sota benchmarks` lists them")
+        raise ReportError(f"no benchmark {task} / {dataset} / {metric}: `sota benchmarks` lists them")
     direction = info["direction"]
     if direction == "none":
-        raise ChartError(f"{task} / {dataset} / {metric} describes models and is not ranked: nothing to chart")
+        raise ReportError(f"{task} / {dataset} / {metric} describes models and is not ranked: nothing to chart")
     rows = queries.chart_results(con, task, dataset, metric, extra_data=extra_data)
     if not rows:
-        raise ChartError(f"no results for {task} / {dataset} / {metric}" + (
+        raise ReportError(f"no results for {task} / {dataset} / {metric}" + (
             " without extra training data" if extra_data is False else ""))
     if error:
         if direction != "higher":
@@ -183,19 +179,26 @@ def _step_line(steps: list[Step], end: date) -> tuple[list[date], list[float]]:
 
 def draw_chart(data: ChartData, *, log: bool = False):
     """The chart as a matplotlib Figure (with an Agg canvas attached)."""
-    import matplotlib.dates as mdates
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     fig = Figure(figsize=(11, 6.6), dpi=120)
     FigureCanvasAgg(fig)
     fig.subplots_adjust(left=0.075, right=0.975, top=0.845, bottom=0.22)
     ax = fig.add_subplot()
-    up = data.direction == "higher"
+    end = max([p["day"] for p in data.points] + ([data.end] if data.end else []))
+    _draw_points(ax, data)
+    _draw_steps(ax, data, end)
+    _draw_axes(ax, data, end, log=log)
+    _draw_titles(fig, data)
+    _draw_legend(fig, data)
+    obstacles = _segments(ax, data.steps, end) + _segments(ax, data.faded_steps, end)
+    _label_steps(fig, ax, data.steps, data.direction == "higher", obstacles=obstacles)
+    return fig
 
-    # points, one group per (source, extra data) so the legend can explain colour and fill
+
+def _draw_points(ax, data: ChartData) -> None:
+    """Every result, one group per (source, extra data) so the legend can explain colour and fill; "~" on estimates."""
     for source in data.sources:
         colour, marker = _style(source)
         for extra in (False, True):
@@ -211,7 +214,9 @@ def draw_chart(data: ChartData, *, log: bool = False):
         ax.scatter([p["day"] for p in estimates], [p["value"] for p in estimates], s=70, marker=r"$\sim$",
                    color="#000000", linewidths=0.6, zorder=4)
 
-    end = max([p["day"] for p in data.points] + ([data.end] if data.end else []))
+
+def _draw_steps(ax, data: ChartData, end: date) -> None:
+    """The SOTA step line as known then (faded, behind) and by today's knowledge, its record holders ringed."""
     if data.faded_steps:
         xs, ys = _step_line(data.faded_steps, end)
         ax.step(xs, ys, where="post", color="#6b6b6b", alpha=0.4, linewidth=3.2, zorder=1,
@@ -222,7 +227,13 @@ def draw_chart(data: ChartData, *, log: bool = False):
         ax.scatter([s.day for s in data.steps], [s.value for s in data.steps], s=70, facecolors="none",
                    edgecolors="#111111", linewidths=1.4, zorder=5)
 
-    # axes: dates on x, padding where the labels go (above a rising line, below a falling one)
+
+def _draw_axes(ax, data: ChartData, end: date, *, log: bool) -> None:
+    """Dates on x, values on y, with padding where the labels go (above a rising line, below a falling one)."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    up = data.direction == "higher"
     values = [p["value"] for p in data.points] + [s.value for s in data.faded_steps]
     low, high = min(values), max(values)
     days = [p["day"] for p in data.points] + [s.day for s in data.faded_steps] + [end]
@@ -253,6 +264,9 @@ def draw_chart(data: ChartData, *, log: bool = False):
     ax.set_ylabel(f"{data.value_label}  ({better})", parse_math=False, fontsize=10)
     ax.set_xlabel("published (or first seen)", fontsize=10)
 
+
+def _draw_titles(fig, data: ChartData) -> None:
+    """The title, a subtitle (task, counts, the SOTA holder) and the footnote of when the record was known."""
     fig.text(0.075, 0.955, data.title, fontsize=16, fontweight="bold", parse_math=False, va="top")
     holder = data.steps[-1] if data.steps else None
     parts = [data.task, f"{len(data.points)} results"]
@@ -270,6 +284,11 @@ def draw_chart(data: ChartData, *, log: bool = False):
     fig.text(0.975, 0.006, f"sotawatch · as known on {data.today.isoformat()}", fontsize=8, color="#888888",
              ha="right", va="bottom")
 
+
+def _draw_legend(fig, data: ChartData) -> None:
+    """The legend below the axes: each source with its count, the hollow and "~" marks, the step lines."""
+    from matplotlib.lines import Line2D
+
     handles, labels = [], []
     for source in data.sources:
         colour, marker = _style(source)
@@ -280,7 +299,7 @@ def draw_chart(data: ChartData, *, log: bool = False):
         handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="none", color="#555555",
                               markersize=6))
         labels.append("hollow: extra training data")
-    if estimates:
+    if any(p["estimate"] for p in data.points):
         handles.append(Line2D([], [], linestyle="none", marker=r"$\sim$", color="#000000", markersize=9))
         labels.append("estimate (never a record)")
     handles.append(Line2D([], [], color="#111111", linewidth=1.8, marker="o", markerfacecolor="none",
@@ -291,9 +310,6 @@ def draw_chart(data: ChartData, *, log: bool = False):
         labels.append(data.faded_label or "SOTA as known then")
     fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.03), ncol=min(len(labels), 4),
                frameon=False, fontsize=9, handletextpad=0.4, columnspacing=1.4)
-
-    _label_steps(fig, ax, data.steps, up, obstacles=_segments(ax, data.steps, end) + _segments(ax, data.faded_steps, end))
-    return fig
 
 
 def _segments(ax, steps: list[Step], end: date) -> list[tuple[float, float, float, float]]:
@@ -379,7 +395,7 @@ def inline_svg(svg: bytes | str, *, label: str) -> str:
     text = text.strip()
     root = _SVG_ROOT.search(text)
     if root is None:
-        raise ChartError("the chart did not render as SVG")
+        raise ReportError("the chart did not render as SVG")
     view_box = re.search(r'viewBox="([^"]+)"', root.group(0))
     new_root = (
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" version="1.1" '
@@ -421,5 +437,5 @@ def write_chart(data: ChartData, path: str | Path, *, log: bool = False) -> Path
     try:
         target.write_bytes(content)
     except OSError as error:
-        raise ChartError(f"cannot write {target}: {error.strerror or error}") from None
+        raise ReportError(f"cannot write {target}: {error.strerror or error}") from None
     return target

@@ -1,0 +1,253 @@
+"""The static HTML report of the watched benchmarks.
+
+`build_report(con, out_dir)` writes
+
+    DIR/index.html                 the latest new-SOTA records (table sota_records) and the benchmarks with their SOTA
+    DIR/benchmarks/<slug>.html     one page per watched benchmark: its chart (inline SVG), the leaderboard today and as
+                                   of a chosen date (as the boards showed it then), the SOTA history with margins,
+                                   where sources disagree, the snapshots that showed it, links to the papers
+    DIR/snapshots.html             every snapshot: source, when it was current, what it held, where it came from
+
+Watched benchmarks are the ones given, else the ranked benchmarks with at least `min_results` results. The pages
+are self-contained: inline CSS and SVG, no script, no font or file fetched from anywhere (a Content-Security-Policy
+says so to the browser too), so they work from file:// and offline, and a viewport meta tag and fluid tables keep
+them readable on a phone. The pages are Jinja2 templates in `flows/report/templates/`; every string from the
+warehouse goes through them with autoescape; links are kept only for http(s) URLs (a scraped "javascript:" URL shows
+as text).
+
+`regenerate_report(db_path, out_dir)` is the one call the nightly flow makes at its end when the configuration's
+`[report] path` is set.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import jinja2
+
+from flows.dates import UsageError, utc_now
+from flows.report import ReportError
+from flows.report.charts import chart_svg_element, fetch_chart
+from warehouse import queries
+from warehouse.db import connect
+
+MIN_RESULTS = 50  # a benchmark with this many results by latest knowledge gets a page
+MAX_PAGES = 60
+BOARD_TOP = 20
+_ARXIV_ID = re.compile(r"^[A-Za-z0-9.\-/]{4,40}$")
+
+
+@dataclass
+class ReportSummary:
+    out_dir: Path
+    index: Path
+    pages: list[Path] = field(default_factory=list)
+    as_of: date | None = None
+
+    def lines(self) -> list[str]:
+        pages = f"{len(self.pages)} benchmark page{'s' if len(self.pages) != 1 else ''}"
+        return [f"wrote {pages}, the index and the snapshot list to {self.out_dir}",
+                f"open {self.index.resolve().as_uri()}"]
+
+
+# ------------------------------------------------------------------------------------------------------ helpers
+
+
+def page_name(task: str, dataset: str, metric: str) -> str:
+    """A file name for a benchmark's page: readable, safe whatever the names hold, and unique (a hash of them)."""
+    readable = re.sub(r"[^a-z0-9]+", "-", f"{task} {dataset} {metric}".lower()).strip("-")[:70] or "benchmark"
+    digest = hashlib.sha1(f"{task}\0{dataset}\0{metric}".encode()).hexdigest()[:8]
+    return f"{readable}-{digest}.html"
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if a browser may follow it from a report (http or https), else None."""
+    if not url:
+        return None
+    url = url.strip()
+    return url if re.match(r"^https?://[^\s]+$", url, flags=re.IGNORECASE) else None
+
+
+def paper_link(row: dict) -> str | None:
+    link = safe_link(row.get("paper_url"))
+    if link is None and row.get("arxiv_id") and _ARXIV_ID.match(str(row["arxiv_id"])):
+        link = f"https://arxiv.org/abs/{row['arxiv_id']}"
+    return link
+
+
+def location_link(location: str | None) -> str | None:
+    """Where a snapshot came from, as a link: an http(s) URL, a file:// URL, or an absolute path as file://."""
+    if not location:
+        return None
+    if safe_link(location):
+        return location
+    if location.startswith("file://"):
+        return location if re.match(r"^file:///[^\s]*$", location) else None
+    path = Path(location)
+    return path.as_uri() if path.is_absolute() else None
+
+
+def number(value) -> str:
+    if value is None:
+        return ""
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def signed(value) -> str:
+    return "" if value is None else f"+{value:.4g}"
+
+
+def when(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour, value.minute) != (0, 0) else value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def published(row: dict) -> str:
+    """A publication date at its precision: 2019-11-11, 2019-11, 2019, or "?" when unknown."""
+    day = row.get("published_on")
+    if day is None:
+        return "?"
+    precision = row.get("published_precision")
+    return {"month": day.strftime("%Y-%m"), "year": day.strftime("%Y")}.get(precision, day.isoformat())
+
+
+def yes_no(value) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("flows.report", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters.update(number=number, signed=signed, when=when, published=published, yes_no=yes_no,
+                       paper_link=paper_link, location_link=location_link)
+    return env
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a page whole or not at all, so a nightly regeneration never leaves half a page behind."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def resolve_benchmark(con, text: str) -> tuple[str, str, str]:
+    """"TASK/DATASET/METRIC" to the benchmark's names. Names may hold "/" themselves: every way of cutting the text
+    in three at its slashes is tried against the warehouse."""
+    cuts = [i for i, character in enumerate(text) if character == "/"]
+    if len(cuts) < 2:
+        raise UsageError(f"--benchmark {text!r}: expected TASK/DATASET/METRIC")
+    found = []
+    for a in range(len(cuts)):
+        for b in range(a + 1, len(cuts)):
+            names = (text[: cuts[a]].strip(), text[cuts[a] + 1: cuts[b]].strip(), text[cuts[b] + 1:].strip())
+            if all(names) and queries.benchmark(con, *names) is not None:
+                found.append(names)
+    if not found:
+        raise ReportError(f"no benchmark {text!r}: `sota benchmarks` lists them (TASK/DATASET/METRIC)")
+    if len(found) > 1:
+        raise UsageError(f"--benchmark {text!r} is ambiguous: " + "; ".join(" | ".join(n) for n in found))
+    return found[0]
+
+
+# ------------------------------------------------------------------------------------------------------ the report
+
+
+def build_report(
+    con, out_dir: str | os.PathLike, *, as_of: date | None = None, benchmarks: list[str] | None = None,
+    min_results: int = MIN_RESULTS, limit: int = MAX_PAGES, today: date | None = None,
+) -> ReportSummary:
+    """Write the report for the watched benchmarks to `out_dir` (created if needed); see the module's docstring.
+
+    `as_of` is the chosen date of the second leaderboard and of the faded SOTA line (default: a year ago).
+    """
+    today = today or utc_now().date()
+    as_of = as_of or today - timedelta(days=365)
+    if benchmarks:
+        watched = list(dict.fromkeys(resolve_benchmark(con, text) for text in benchmarks))
+    else:
+        watched = [(r["task"], r["dataset"], r["metric"])
+                   for r in queries.watched_benchmarks(con, min_results=min_results, limit=limit)]
+    root = Path(out_dir)
+    try:
+        (root / "benchmarks").mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"cannot write the report to {root}: {error.strerror or error}") from None
+    env = _environment()
+    common = {"generated": utc_now(), "today": today, "as_of": as_of}
+
+    entries = [_benchmark_page(con, env, root, common, *names) for names in watched]
+    pages = [root / entry["href"] for entry in entries]
+    by_benchmark = {(e["task"], e["dataset"], e["metric"]): e["href"] for e in entries}
+    records = [{**r, "href": by_benchmark.get((r["task"], r["dataset"], r["metric"]))}
+               for r in queries.latest_records(con, limit=50)]
+    index = root / "index.html"
+    _write(index, env.get_template("index.html").render(
+        **common, root="", records=records, entries=entries, min_results=min_results, given=bool(benchmarks),
+    ))
+    _write(root / "snapshots.html", env.get_template("snapshots.html").render(
+        **common, root="", snapshots=queries.snapshots(con, limit=10_000),
+    ))
+    _remove_unwatched(root / "benchmarks", keep={p.name for p in pages})
+    return ReportSummary(out_dir=root, index=index, pages=pages, as_of=as_of)
+
+
+def _benchmark_page(con, env: jinja2.Environment, root: Path, common: dict, task: str, dataset: str,
+                    metric: str) -> dict:
+    """Write one benchmark's page; its entry in the index (names, link, result count, SOTA today)."""
+    today, as_of = common["today"], common["as_of"]
+    name = page_name(task, dataset, metric)
+    info = queries.benchmark(con, task, dataset, metric)
+    current = queries.sota_as_of(con, today, task=task, dataset=dataset, metric=metric)
+    sota = current[0] if current else None
+    try:
+        chart = fetch_chart(con, task, dataset, metric, known_at=as_of, today=today)
+        svg, chart_note = chart_svg_element(chart), None
+    except (ReportError, UsageError) as error:
+        svg, chart_note = None, str(error)
+    page = env.get_template("benchmark.html").render(
+        **common, root="../", task=task, dataset=dataset, metric=metric, info=info,
+        sota=sota, svg=svg, chart_note=chart_note,
+        board_today=queries.report_leaderboard(con, task, dataset, metric, today, top=BOARD_TOP),
+        board_then=queries.report_leaderboard(con, task, dataset, metric, as_of, top=BOARD_TOP, known_at=as_of),
+        history=list(reversed(queries.sota_history(con, task, dataset, metric))),
+        conflicts=queries.benchmark_conflicts(con, task, dataset, metric),
+        snapshots=queries.benchmark_snapshots(con, task, dataset, metric),
+    )
+    _write(root / "benchmarks" / name, page)
+    return {"task": task, "dataset": dataset, "metric": metric, "href": f"benchmarks/{name}",
+            "results": info["results"] if info else 0, "sota": sota}
+
+
+def _remove_unwatched(folder: Path, *, keep: set[str]) -> None:
+    """Pages of benchmarks no longer watched would otherwise linger, linked from nowhere."""
+    for old in folder.glob("*.html"):
+        if old.name not in keep and re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{8}\.html", old.name):
+            old.unlink(missing_ok=True)
+
+
+def regenerate_report(db_path: str | os.PathLike | None, out_dir: str | os.PathLike, **options) -> ReportSummary:
+    """Rebuild the report from the warehouse file (the nightly flow's last step when `[report] path` is set).
+
+    Opens its own read-only connection; inside a process that still holds a writing connection to the same file
+    (DuckDB refuses a second configuration of one file), it opens a writing one instead, which only reads.
+    """
+    import duckdb
+
+    try:
+        con = connect(db_path, read_only=True)
+    except duckdb.ConnectionException:
+        con = connect(db_path)
+    with con:
+        return build_report(con, out_dir, **options)
