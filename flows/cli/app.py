@@ -11,6 +11,7 @@ import sys
 import typer
 
 from flows.cli import claims, load, ops, questions, report
+from flows.cli.names import UnknownNameError
 from flows.cli.shared import complain, debugging
 from flows.config import ConfigError
 from flows.dates import UsageError
@@ -55,7 +56,7 @@ def _exit_status(error: Exception) -> int:
     if isinstance(error, (UsageError, UnknownSourceError, ConfigError)):
         complain(f"error: {error}")
         return 2
-    if isinstance(error, (SourceError, WarehouseError, LoadError)):
+    if isinstance(error, (SourceError, WarehouseError, LoadError, UnknownNameError)):
         complain(f"error: {error}")
         return 1
     if debugging():

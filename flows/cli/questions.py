@@ -21,7 +21,9 @@ from flows.cli.shared import (
     known_at_moment,
     open_warehouse,
 )
+from flows.cli.names import resolve_names
 from flows.dates import parse_day, utc_now
+from pipelines.aliases import fold
 from warehouse import queries
 
 
@@ -29,6 +31,12 @@ def register(app: typer.Typer) -> None:
     for command in (asof, leaderboard, history, sql_command, rejects, snapshots, benchmarks_command,
                     conflicts_command):
         app.command(name=command.__name__.removesuffix("_command"))(command)
+
+
+def _resolved(con, task: str | None, dataset: str | None, metric: str | None) -> tuple:
+    """The warehouse's spelling of the names typed (an unknown one exits 1 naming the closest)."""
+    names = resolve_names(con, task, dataset, metric)
+    return names.task, names.dataset, names.metric
 
 
 def asof(
@@ -47,6 +55,7 @@ def asof(
     cut = parse_day(day, what="DATE")
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
+        task, dataset, metric = _resolved(con, task, dataset, metric)
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                   all_settings=all_settings)
@@ -71,6 +80,7 @@ def leaderboard(
     """One benchmark's ranked board as of a date."""
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
     with open_warehouse(db, read_only=True) as con:
+        task, dataset, metric = _resolved(con, task, dataset, metric)
         rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=known_at_moment(known_at),
                                    extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                    all_settings=all_settings)
@@ -91,6 +101,7 @@ def history(
 ) -> None:
     """The SOTA steps of one benchmark, in publication order."""
     with open_warehouse(db, read_only=True) as con:
+        task, dataset, metric = _resolved(con, task, dataset, metric)
         rows = queries.sota_history(con, task, dataset, metric, known_at=known_at_moment(known_at),
                                     extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                     all_settings=all_settings)
@@ -139,6 +150,9 @@ def benchmarks_command(
     task: Annotated[Optional[str], typer.Option("--task")] = None,
     dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
     unmapped: Annotated[bool, typer.Option("--unmapped", help="Only names the alias registry does not map.")] = False,
+    search: Annotated[
+        Optional[str], typer.Option("--search", help="Only benchmarks with this text in a name (any spelling).")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -146,7 +160,11 @@ def benchmarks_command(
     from pipelines.aliases import CANONICAL_NAMES
 
     with open_warehouse(db, read_only=True) as con:
+        task, dataset, _ = _resolved(con, task, dataset, None)
         rows = queries.benchmarks(con, canonical=CANONICAL_NAMES, task=task, dataset=dataset, unmapped_only=unmapped)
+    if search:
+        wanted = fold(search)
+        rows = [row for row in rows if wanted in fold(f"{row['task']} {row['dataset']} {row['metric']}")]
     emit(rows, ["task", "dataset", "metric", "direction", "results", "sources", "mapped"], as_json, "Benchmarks",
          "no benchmarks")
 
@@ -160,6 +178,7 @@ def conflicts_command(
 ) -> None:
     """Where sources disagree: the same model on the same benchmark with different values."""
     with open_warehouse(db, read_only=True) as con:
+        task, dataset, _ = _resolved(con, task, dataset, None)
         rows = queries.conflicts(con, task=task, dataset=dataset, limit=limit)
     emit(rows, ["task", "dataset", "metric", "model", "sources", "lowest", "highest", "spread"], as_json,
          "Conflicts between sources", "no conflicts")

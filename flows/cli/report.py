@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from flows.cli.names import resolve_names
 from flows.cli.shared import DbOption, NoExtraOption, extra_data_filter, known_at_moment, open_warehouse, say
 from flows.dates import UsageError, parse_day
 from flows.locks import lock_wait_seconds
@@ -50,6 +51,8 @@ def plot(
         raise UsageError(f"-o {output!r}: the file name must end in .png, .svg or .html")
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
+        names = resolve_names(con, task, dataset, metric)
+        task, dataset, metric = names.task, names.dataset, names.metric
         data = fetch_chart(con, task, dataset, metric, known_at=known, extra_data=extra_data_filter(no_extra_data),
                            error=error)
     path = write_chart(data, output, log=log)
