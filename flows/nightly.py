@@ -20,9 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -33,33 +32,13 @@ from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, lo
 from flows.ingest import ingest_with_opener
 from flows.dates import UsageError, utc_now
 from flows.locks import exclusive_run, lock_wait_seconds
+from flows.new_sota import NewSotaHook
 from pipelines.source import SourceError
 from pipelines.http import FetchRetryableError, HttpClient
 from warehouse.db import connect
 from warehouse.errors import WarehouseError
 from warehouse.load import LoadError, LoadReport
-from warehouse.sota_detect import Record, RecordNewSota, Rule, best_per_benchmark
-
-
-@dataclass
-class NewSotaHook:
-    """The `after_load` hook of one source's load: the SOTA before (taken by `before_load`, outside the transaction),
-    then detection and the outbox rows inside the load's transaction. `records` is what the load recorded."""
-
-    rules: Sequence[Rule]
-    channels: Sequence[str]
-    backfill: bool
-    records: list[Record] = field(default_factory=list)
-    _hook: RecordNewSota | None = field(default=None, init=False, repr=False)
-
-    def before_load(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._hook = RecordNewSota(best_per_benchmark(con), self.rules, self.channels, self.backfill, utc_now())
-
-    def __call__(self, con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
-        if self._hook is None:  # called without before_load: nothing to compare with, so nothing is a move
-            return
-        self._hook(con, snapshot_id)
-        self.records = list(self._hook.records)
+from warehouse.sota_detect import Record, Rule
 
 
 def _first_line(error: BaseException) -> str:

@@ -47,6 +47,7 @@ def load(
 ) -> None:
     """Load one payload as a snapshot."""
     from flows.ingest import ingest
+    from flows.new_sota import backfill_hook
     from pipelines.http import FetchError, HttpClient
 
     get_source(source)  # an unknown source fails before the database is touched
@@ -56,6 +57,9 @@ def load(
             report = ingest(
                 con, source, location, options=options, observed_at=observed_at,
                 client=HttpClient(max_retries=retries),
+                # the SOTA steps this payload makes are recorded (sota_records, the report's index); a load outside a
+                # run alerts nobody: alerts go through the configured rules and channels of `sota run`
+                after_load=backfill_hook(),
             )
         except FetchError as error:
             raise SourceUnreachable(f"source {source} could not be reached: {error}") from None

@@ -166,7 +166,7 @@ DETECT_CHILD = """
 import sys, time
 import warehouse.sota_detect as detect
 from flows.ingest import ingest
-from flows.nightly import NewSotaHook
+from flows.new_sota import NewSotaHook
 from warehouse.db import connect
 from warehouse.sota_detect import Rule
 
@@ -204,7 +204,7 @@ print("DONE", flush=True)
 
 
 def load_with_watch(db: Path, kind: str, payload: Path, channels: list[str], *, observed_at: str | None = None):
-    from flows.nightly import NewSotaHook
+    from flows.new_sota import NewSotaHook
     from warehouse.sota_detect import Rule
 
     watch = NewSotaHook([Rule()], channels, backfill=observed_at is not None)  # every benchmark watched, as the child
