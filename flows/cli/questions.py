@@ -16,11 +16,13 @@ from flows.cli.shared import (
     JsonOption,
     KnownAtOption,
     NoExtraOption,
+    complain,
     emit,
     extra_data_filter,
     known_at_moment,
     open_warehouse,
 )
+from flows.cli.age import staleness_warning, with_data_age
 from flows.cli.names import resolve_names
 from flows.dates import parse_day, utc_now
 from pipelines.aliases import fold
@@ -37,6 +39,17 @@ def _resolved(con, task: str | None, dataset: str | None, metric: str | None) ->
     """The warehouse's spelling of the names typed (an unknown one exits 1 naming the closest)."""
     names = resolve_names(con, task, dataset, metric)
     return names.task, names.dataset, names.metric
+
+
+def _titled_with_age(title: str, rows: list[dict]) -> str:
+    seen = [row["data_observed_at"] for row in rows if row.get("data_observed_at") is not None]
+    return f"{title} (newest data observed {max(seen):%Y-%m-%d})" if seen else title
+
+
+def _warn_if_stale(rows: list[dict], known_at) -> None:
+    warning = staleness_warning(rows, known_at)
+    if warning:
+        complain(warning)
 
 
 def asof(
@@ -59,9 +72,11 @@ def asof(
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                   all_settings=all_settings)
+        rows = with_data_age(con, rows, known)
     emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data",
-                "paper_title"],
+                "paper_title", "data_observed_at"],
          as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match")
+    _warn_if_stale(rows, known)
 
 
 def leaderboard(
@@ -84,8 +99,11 @@ def leaderboard(
         rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=known_at_moment(known_at),
                                    extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                    all_settings=all_settings)
+        rows = with_data_age(con, rows, known_at_moment(known_at))
     emit(rows, ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
-         as_json, f"{task} / {dataset} / {metric} as of {cut}", "no results for this benchmark")
+         as_json, _titled_with_age(f"{task} / {dataset} / {metric} as of {cut}", rows),
+         "no results for this benchmark")
+    _warn_if_stale(rows, known_at_moment(known_at))
 
 
 def history(
@@ -105,8 +123,11 @@ def history(
         rows = queries.sota_history(con, task, dataset, metric, known_at=known_at_moment(known_at),
                                     extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                     all_settings=all_settings)
+        rows = with_data_age(con, rows, known_at_moment(known_at))
     emit(rows, ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
-         as_json, f"SOTA history: {task} / {dataset} / {metric}", "no results for this benchmark")
+         as_json, _titled_with_age(f"SOTA history: {task} / {dataset} / {metric}", rows),
+         "no results for this benchmark")
+    _warn_if_stale(rows, known_at_moment(known_at))
 
 
 def sql_command(

@@ -1,0 +1,59 @@
+"""How old an answer's data is: every answer carries the observation date of the newest snapshot behind it, and a
+warning when that is older than SOTA_STALE_DAYS days (default 90).
+
+"SOTA as of today" read off a board last seen in 2020 is a 2020 answer; saying so is part of the answer.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+import duckdb
+
+from flows.config import ConfigError
+from flows.dates import utc_now
+from warehouse.statements import run
+
+DEFAULT_STALE_DAYS = 90
+
+
+def stale_days() -> int:
+    text = os.environ.get("SOTA_STALE_DAYS")
+    if text is None:
+        return DEFAULT_STALE_DAYS
+    try:
+        days = int(text)
+    except ValueError:
+        raise ConfigError(f"SOTA_STALE_DAYS must be a whole number of days, not {text!r}") from None
+    if days < 0:
+        raise ConfigError(f"SOTA_STALE_DAYS must be 0 or more, not {days}")
+    return days
+
+
+def with_data_age(
+    con: duckdb.DuckDBPyConnection, rows: list[dict], known_at: date | datetime | None
+) -> list[dict]:
+    """Each row with `data_observed_at`: the newest observation of its benchmark's data (as known at `known_at`)."""
+    if not rows:
+        return rows
+    observed = {(t, d, m): at for t, d, m, at in run(con, "data_observed", {"known_at": known_at})}
+    return [{**row, "data_observed_at": observed.get((row["task"], row["dataset"], row["metric"]))} for row in rows]
+
+
+def staleness_warning(rows: list[dict], known_at: date | datetime | None, now: datetime | None = None) -> str | None:
+    """A warning line when the newest data behind the rows is older than the threshold, else None."""
+    seen = [row["data_observed_at"] for row in rows if row.get("data_observed_at") is not None]
+    if not seen:
+        return None
+    newest = max(seen)
+    reference = _instant(known_at) if known_at is not None else (now or utc_now())
+    age = (reference - newest).days
+    limit = stale_days()
+    if age <= limit:
+        return None
+    return (f"warning: the newest data behind this answer was observed {newest:%Y-%m-%d}, {age} days before "
+            f"{reference:%Y-%m-%d} (more than {limit}; SOTA_STALE_DAYS sets the limit)")
+
+
+def _instant(moment: date | datetime) -> datetime:
+    return moment if isinstance(moment, datetime) else datetime(moment.year, moment.month, moment.day, 23, 59, 59)
