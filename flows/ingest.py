@@ -3,6 +3,9 @@
 The CLI and the Prefect flows both call these; tests call them directly. Each step raises a typed error whose
 message is one line; a payload that fails to parse is kept and recorded as a failed snapshot, touching no result.
 
+The state a source declares its payload leaves (`SourceSpec.state_after`: arXiv's cursor) is written in
+`source_state` inside the load's transaction, so it moves only when the rows it stands for commit.
+
 Two extras for the nightly run: an `after_load` hook that runs inside the load's transaction (new-SOTA detection and
 its outbox rows), and `conditional=True`, which keeps a URL's ETag / Last-Modified in `source_state` in the same
 transaction as the load and sends them with the next fetch, so an unchanged payload costs one small request (304)
@@ -142,6 +145,23 @@ def _write_validators(con, source: str, location: str, options: dict, fetched: F
     write_source_state(con, source, _validators_key(location, options), value, now)
 
 
+def source_state_hook(spec: SourceSpec, payload: bytes, now: datetime) -> AfterLoad | None:
+    """The `after_load` hook that writes the `source_state` entries `spec.state_after` says the payload leaves, each
+    with the snapshot it stands for, unless `spec.state_advances` keeps the stored one; None when it leaves none."""
+    entries = spec.state_after(payload) if spec.state_after is not None else None
+    if not entries:
+        return None
+
+    def write_state(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+        for key, value in entries.items():
+            stored = read_source_state(con, spec.name, key)
+            if stored is not None and spec.state_advances is not None and not spec.state_advances(stored, value):
+                continue
+            write_source_state(con, spec.name, key, {**value, "snapshot_id": snapshot_id}, now)
+
+    return write_state
+
+
 def _is_http(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
 
@@ -271,13 +291,14 @@ def _load_fetched(
             ) from unrecorded
         # No validators kept for a payload that failed: the next run fetches it in full and says what is wrong again.
         raise
+    write_state = source_state_hook(spec, fetched.content, now)
     before_load = getattr(after_load, "before_load", None)
     if before_load is not None:
         before_load(con)
 
     def inside_the_load(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
-        if spec.after_load is not None:
-            spec.after_load(con, snapshot_id)
+        if write_state is not None:
+            write_state(con, snapshot_id)
         if after_load is not None:
             after_load(con, snapshot_id)
         if keep_validators:

@@ -73,6 +73,12 @@ class SourceSpec:
     None means the generic single fetch of `location`; a fetcher with a `read_state` parameter also gets
     `read_state(key) -> dict | None`, which reads one entry of its source's `source_state` (an incremental source's
     cursor) without the fetch holding the warehouse open.
+    `state_after` is pure, as `parse` is: payload bytes in, the `source_state` entries the payload leaves out
+    (`{key: value}`, each value a JSON object; None or empty for none), such as an incremental source's cursor. The
+    ingest writes them inside the load's transaction, each with the `snapshot_id` it stands for, so that state moves
+    only when the rows it stands for commit (as dlt keeps its incremental state); a payload that fails to parse or
+    changes nothing leaves none. `state_advances(stored, new)` says whether an entry may replace the one stored under
+    its key (a cursor never moves back); None means it always may.
     """
 
     name: str
@@ -82,6 +88,5 @@ class SourceSpec:
     default_url: str | None = None
     required_options: tuple[str, ...] = field(default_factory=tuple)
     fetch: Callable[..., bytes] | None = None
-    # A source's own step inside the load's transaction, `after_load(con, snapshot_id)`: an incremental source stores
-    # its harvest cursor there, so the cursor moves only when the rows it stands for commit.
-    after_load: Callable[..., None] | None = None
+    state_after: Callable[[bytes], dict[str, dict] | None] | None = None
+    state_advances: Callable[[dict, dict], bool] | None = None

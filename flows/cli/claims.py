@@ -47,7 +47,7 @@ def read_text(path: Path) -> str:
 
 def parse_abstracts(text: str, location: str) -> list[dict[str, str]]:
     """The records of a JSON-lines file of abstracts; each needs string `arxiv_id`, `title` and `abstract`."""
-    from pipelines.claims_score import json_objects
+    from pipelines.claims import json_objects
 
     records = []
     for where, record in json_objects(text, location, InputFileError):
@@ -70,7 +70,7 @@ def extract_command(
     jsonl: Path = typer.Option(..., "--jsonl", help="JSON lines with arxiv_id, title and abstract."),
 ) -> None:
     """Print one JSON line per claim found in each abstract, in file order."""
-    from pipelines.arxiv_claims import extract_claims
+    from pipelines.claims import extract_claims
 
     try:
         records = parse_abstracts(read_text(jsonl), str(jsonl))
@@ -86,8 +86,8 @@ def score_command(
     gold: Path = typer.Option(..., "--gold", help="Labelled JSON lines (arxiv_id, title, abstract, claims)."),
 ) -> None:
     """Run the extractor over the gold abstracts; print P/R/F1 per scope, every miss and every false hit."""
-    from pipelines.arxiv_claims import extract_claims
-    from pipelines.claims_score import GoldFileError, format_report, parse_gold, score_claims
+    from pipelines.claims import extract_claims
+    from pipelines.claims import GoldFileError, format_report, parse_gold, score_claims
 
     try:
         papers = parse_gold(read_text(gold), str(gold))

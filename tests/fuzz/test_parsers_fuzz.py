@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.arxiv_claims import extract_claims
+from pipelines.claims import extract_claims
 from pipelines.source import ParseError
 from pipelines.values import ValueProblem, parse_value
 from pipelines.normalize import normalize_rows

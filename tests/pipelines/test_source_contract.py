@@ -1,6 +1,7 @@
 """One contract over every registered source (as Singer SDK's standard tests do): a source added to the registry is
 tested the day it is added, and fails here until it names a real payload to be tested on."""
 import dataclasses
+import json
 
 import pandas as pd
 import pytest
@@ -29,6 +30,17 @@ SAMPLES = {
 # a feed of papers whose abstracts make no result claim is a real, empty answer for arXiv
 MAY_BE_EMPTY = {"arxiv"}
 
+def assert_valid_state(spec, payload: bytes) -> None:
+    """The state a source declares its payload leaves: none, or JSON objects by text key, the same every time."""
+    if spec.state_after is None:
+        return
+    state = spec.state_after(payload)
+    assert state == spec.state_after(payload), "the state a payload leaves is a pure function of it"
+    for key, value in (state or {}).items():
+        assert isinstance(key, str) and key and isinstance(value, dict)
+        assert json.loads(json.dumps(value)) == value, f"state {key!r} is not plain JSON"
+
+
 CASES = [(name, path, options) for name in source_names() for path, options in SAMPLES.get(name, [(None, {})])]
 
 
@@ -48,6 +60,7 @@ def test_source_contract(name, path, options, shared_data):
     spec = get_source(name)
     payload = (shared_data / path).read_bytes()
     rows = spec.parse(payload, str(shared_data / path), **options)
+    assert_valid_state(spec, payload)
     if name in MAY_BE_EMPTY and not rows:
         return
     assert rows, "a real payload gives rows"

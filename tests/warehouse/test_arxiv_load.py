@@ -8,74 +8,33 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timezone
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
-from xml.sax.saxutils import escape
 
 import pytest
 
-from flows.ingest import prepare_snapshot
-from pipelines.arxiv import SOURCE, cursor_after_load, cursor_hook, cursor_key, fetch_arxiv, read_cursor
+from flows.ingest import ingest, prepare_snapshot, source_state_hook
+from pipelines.arxiv import SOURCE, fetch_arxiv
+from pipelines.arxiv_client import cursor_key
 from pipelines.http import FetchResult, HttpClient
+from tests.support.arxiv_feeds import dev_entry, dev_records, entry_xml, feed_xml, v1_day
+from tests.support.clock import FakeClock
 from tests.support.http_server import Reply, serve
 from warehouse.load import load_snapshot
+from warehouse.source_state import read_source_state
 
 UTC = timezone.utc
-DEV = "arxiv-abstracts/dev.jsonl"
 QUERY = "abs:ImageNet"
 KEY = cursor_key(QUERY, "submittedDate")
 IMAGENET_TOP1 = ("Image Classification", "ImageNet", "Top 1 Accuracy")
-
-
-def entry_xml(
-    arxiv_id: str, version: int, title: str, abstract: str, published: str, updated: str | None = None
-) -> str:
-    return (
-        f"<entry><id>http://arxiv.org/abs/{arxiv_id}v{version}</id><updated>{updated or published}</updated>"
-        f"<published>{published}</published><title>{escape(title)}</title><summary>{escape(abstract)}</summary>"
-        f"<category term=\"cs.CV\" scheme=\"http://arxiv.org/schemas/atom\"/></entry>"
-    )
-
-
-def feed_xml(entries: list[str], *, total: int | None = None, start: int = 0) -> bytes:
-    total = len(entries) if total is None else total
-    return (
-        "<?xml version='1.0' encoding='UTF-8'?>\n"
-        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns="http://www.w3.org/2005/Atom">'
-        "<id>https://arxiv.org/api/test</id><title>arXiv Query: test</title><updated>2026-01-01T00:00:00Z</updated>"
-        f"<opensearch:totalResults>{total}</opensearch:totalResults>"
-        f"<opensearch:startIndex>{start}</opensearch:startIndex>{''.join(entries)}</feed>"
-    ).encode()
-
-
-def dev_records(shared_data: Path) -> list[dict]:
-    return [json.loads(line) for line in (shared_data / DEV).read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def v1_day(record: dict) -> str:
-    """The labelled submission day; for the papers without one, the 1st of the month their id names."""
-    return record["submitted"] or f"20{record['arxiv_id'][:2]}-{record['arxiv_id'][2:4]}-01"
-
-
-def dev_entry(record: dict, published: str | None = None) -> str:
-    return entry_xml(record["arxiv_id"], 1, record["title"], record["abstract"],
-                     published or f"{v1_day(record)}T12:00:00Z")
 
 
 def table(con, sql: str, params=None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now, self.sleeps = 1000.0, []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+def read_cursor(con, key: str) -> dict | None:
+    """The harvest cursor stored in the warehouse (the arXiv source's `source_state` entry)."""
+    return read_source_state(con, SOURCE.name, key)
 
 
 @pytest.fixture
@@ -95,11 +54,12 @@ def harvest(con, arxiv, answer: bytes, now: datetime, **options) -> bytes:
 
 
 def load(con, payload: bytes, now: datetime, after_load=None):
-    """Parse, validate and load a payload as the ingest does, the cursor hook inside the load's transaction."""
+    """Parse, validate and load a payload as the ingest does, the state the source declares written inside the load's
+    transaction."""
     naive = now.astimezone(UTC).replace(tzinfo=None)
     fetched = FetchResult("arxiv-harvest", "arxiv-harvest", 200, payload, None, None, None, now, 1)
     snapshot = prepare_snapshot(SOURCE, fetched, "arxiv-harvest", {}, naive, naive.date())
-    return load_snapshot(con, snapshot, naive, after_load=after_load or cursor_hook(payload, naive))
+    return load_snapshot(con, snapshot, naive, after_load=after_load or source_state_hook(SOURCE, payload, naive))
 
 
 def asked_search(arxiv) -> str:
@@ -151,7 +111,7 @@ def test_a_failed_load_never_moves_the_cursor(db, arxiv, papers):
     seen_inside: list[dict] = []
 
     def cursor_then_failure(con, snapshot_id):
-        cursor_hook(newer, datetime(2024, 1, 8))(con, snapshot_id)
+        source_state_hook(SOURCE, newer, datetime(2024, 1, 8))(con, snapshot_id)
         seen_inside.append(read_cursor(con, KEY))  # written, inside the load's transaction ...
         raise RuntimeError("the disk is full")  # ... which then fails
 
@@ -188,11 +148,14 @@ def test_a_run_cut_short_by_max_total_resumes_exactly_where_it_stopped(db, arxiv
     assert asked_search(arxiv) == f"({QUERY}) AND submittedDate:[202401050930 TO 202401090100]"
 
 
-def test_the_hook_made_before_the_payload_reads_it_from_the_load(db, arxiv, papers):
-    """`cursor_after_load` serves a caller that passes its hook before fetching (the ingest's `after_load`)."""
+def test_the_ingest_writes_the_state_the_source_declares_with_the_loads_snapshot_and_time(db, arxiv, papers, tmp_path):
+    """The source says which state its payload leaves (`SOURCE.state_after`, pure); the ingest, which has the payload,
+    writes it in the load's transaction, stamped with the snapshot and the time of the load."""
     payload = harvest(db, arxiv, feed_xml([papers["A"], papers["B"]]), datetime(2024, 1, 6, tzinfo=UTC),
                       since="2024-01-01")
-    report = load(db, payload, datetime(2024, 1, 6, 3, tzinfo=UTC), after_load=cursor_after_load)
+    saved = tmp_path / "harvest.xml"
+    saved.write_bytes(payload)
+    report = ingest(db, "arxiv", str(saved), now=datetime(2024, 1, 6, 3))
     assert read_cursor(db, KEY) == {"query": QUERY, "by": "submittedDate", "last": "2024-01-05T09:30:00Z",
                                     "arxiv_id": "2003.08237", "complete": True, "snapshot_id": report.snapshot_id}
     assert table(db, "SELECT updated_at FROM source_state") == [(datetime(2024, 1, 6, 3),)]
@@ -371,9 +334,7 @@ def test_zero_shot_and_linear_probe_claims_are_kept_but_not_ranked_against_fine_
 
 
 def test_ingest_moves_the_arxiv_cursor_with_the_rows(db, arxiv, papers, tmp_path):
-    """Through the same `ingest` the CLI and the nightly flow use: the source's own hook stores the cursor."""
-    from flows.ingest import ingest
-
+    """Through the same `ingest` the CLI and the nightly flow use: the state the source declares stores the cursor."""
     payload = harvest(db, arxiv, feed_xml([papers["A"], papers["B"]]), datetime(2024, 1, 6, 3, tzinfo=UTC),
                       since="2024-01-01")
     saved = tmp_path / "harvest@2024-01-06.xml"

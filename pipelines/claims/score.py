@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.arxiv_claims import Claim
+from pipelines.claims.extract import Claim
 
 IMAGENET = "ImageNet-1K"
 TOPK_METRICS = frozenset({"top1_accuracy", "top5_accuracy", "top1_error", "top5_error"})

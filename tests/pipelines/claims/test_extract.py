@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.arxiv_claims import Claim, extract_claims
-from pipelines.claims_score import SCOPE_ALL, SCOPE_IMAGENET, parse_gold, score_claims
+from pipelines.claims import SCOPE_ALL, SCOPE_IMAGENET, Claim, extract_claims, parse_gold, score_claims
 
 IN1K = "ImageNet-1K"
 
