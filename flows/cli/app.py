@@ -10,7 +10,11 @@ import sys
 
 import typer
 
-from flows.cli import claims, load, ops, questions, report
+from flows.cli.claims import claims_app
+from flows.cli.load import load, run_command, sources
+from flows.cli.ops import register as register_ops
+from flows.cli.questions import register as register_questions
+from flows.cli.report import register as register_report
 from flows.cli.names import UnknownNameError
 from flows.cli.shared import complain, debugging
 from flows.config import ConfigError
@@ -24,13 +28,13 @@ app = typer.Typer(
 )
 
 # the order of `sota --help`: putting data in, the questions, then running, serving and the outputs
-app.command(name="load")(load.load)
-questions.register(app)
-app.command(name="sources")(load.sources)
-app.command(name="run")(load.run_command)
-ops.register(app)  # sota serve, sota alerts ...
-report.register(app)  # sota plot, sota report, sota export
-app.add_typer(claims.claims_app, name="claims", help="Result claims in arXiv abstracts: extract and score.")
+app.command(name="load")(load)
+register_questions(app)  # sota asof, leaderboard, history, sql, rejects, snapshots, benchmarks, conflicts
+app.command(name="sources")(sources)
+app.command(name="run")(run_command)
+register_ops(app)  # sota serve, sota alerts ...
+register_report(app)  # sota plot, sota report, sota export
+app.add_typer(claims_app, name="claims", help="Result claims in arXiv abstracts: extract and score.")
 
 
 def main(argv: list[str] | None = None) -> int:
