@@ -125,6 +125,21 @@ class RunConfig:
 # ---------------------------------------------------------------------------------------------------- secrets
 
 
+def number_from_env(name: str, default: float, unit: str) -> float:
+    """A non-negative number from the environment variable `name` (`default` when unset); `unit` names it in the
+    one-line error a bad value gives."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        number = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of {unit}, not {text!r}") from None
+    if not number >= 0:  # also refuses nan
+        raise ConfigError(f"{name} must be a number of {unit}, not {text!r}")
+    return number
+
+
 def is_secret_reference(value: object) -> bool:
     return isinstance(value, str) and value.startswith(SECRET_PREFIXES) and len(value.split(":", 1)[1].strip()) > 0
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows.config import ConfigError
+from flows.config import number_from_env
 from warehouse.db import database_path
 from warehouse.errors import WarehouseError
 
@@ -31,16 +31,7 @@ class RunInProgressError(WarehouseError):
 
 def lock_wait_seconds() -> float:
     """How long to wait for another process holding the warehouse: SOTA_LOCK_TIMEOUT seconds, default 10."""
-    text = os.environ.get("SOTA_LOCK_TIMEOUT")
-    if text is None:
-        return DEFAULT_WAIT_SECONDS
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise ConfigError(f"SOTA_LOCK_TIMEOUT must be a number of seconds, not {text!r}") from None
-    if not seconds >= 0:  # also refuses nan
-        raise ConfigError(f"SOTA_LOCK_TIMEOUT must be a number of seconds, not {text!r}")
-    return seconds
+    return number_from_env("SOTA_LOCK_TIMEOUT", DEFAULT_WAIT_SECONDS, "seconds")
 
 
 @contextmanager

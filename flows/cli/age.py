@@ -5,29 +5,20 @@ warning when that is older than SOTA_STALE_DAYS days (default 90).
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 import duckdb
 
-from flows.config import ConfigError
+from flows.config import number_from_env
 from flows.dates import utc_now
 from warehouse.statements import run
 
 DEFAULT_STALE_DAYS = 90
 
 
-def stale_days() -> int:
-    text = os.environ.get("SOTA_STALE_DAYS")
-    if text is None:
-        return DEFAULT_STALE_DAYS
-    try:
-        days = int(text)
-    except ValueError:
-        raise ConfigError(f"SOTA_STALE_DAYS must be a whole number of days, not {text!r}") from None
-    if days < 0:
-        raise ConfigError(f"SOTA_STALE_DAYS must be 0 or more, not {days}")
-    return days
+def stale_days() -> float:
+    """How old the newest data behind an answer may be before the answer warns: SOTA_STALE_DAYS, default 90."""
+    return number_from_env("SOTA_STALE_DAYS", DEFAULT_STALE_DAYS, "days")
 
 
 def with_data_age(
@@ -52,7 +43,7 @@ def staleness_warning(rows: list[dict], known_at: date | datetime | None, now: d
     if age <= limit:
         return None
     return (f"warning: the newest data behind this answer was observed {newest:%Y-%m-%d}, {age} days before "
-            f"{reference:%Y-%m-%d} (more than {limit}; SOTA_STALE_DAYS sets the limit)")
+            f"{reference:%Y-%m-%d} (more than {limit:g}; SOTA_STALE_DAYS sets the limit)")
 
 
 def _instant(moment: date | datetime) -> datetime:

@@ -5,7 +5,11 @@ SQL macros and views in the file, so any DuckDB client gets the same answers. Ev
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Optional
+
+import duckdb
 
 import typer
 
@@ -35,7 +39,7 @@ def register(app: typer.Typer) -> None:
         app.command(name=command.__name__.removesuffix("_command"))(command)
 
 
-def _resolved(con, task: str | None, dataset: str | None, metric: str | None) -> tuple:
+def _resolved(con: duckdb.DuckDBPyConnection, task: str | None, dataset: str | None, metric: str | None) -> tuple:
     """The warehouse's spelling of the names typed (an unknown one exits 1 naming the closest)."""
     names = resolve_names(con, task, dataset, metric)
     return names.task, names.dataset, names.metric
@@ -50,6 +54,20 @@ def _warn_if_stale(rows: list[dict], known_at) -> None:
     warning = staleness_warning(rows, known_at)
     if warning:
         complain(warning)
+
+
+def _answer_board(
+    db: str | None, typed: tuple[str, str, str], known_at: str | None, as_json: bool,
+    ask: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], list[dict]],
+    columns: list[str], title: str,
+) -> None:
+    """One board's answer: the names resolved, `ask` run on them, the rows shown with the age of their data."""
+    known = known_at_moment(known_at)
+    with open_warehouse(db, read_only=True) as con:
+        names = _resolved(con, *typed)
+        rows = with_data_age(con, ask(con, names, known), known)
+    emit(rows, columns, as_json, _titled_with_age(title.format(*names), rows), "no results for this benchmark")
+    _warn_if_stale(rows, known)
 
 
 def asof(
@@ -94,16 +112,15 @@ def leaderboard(
 ) -> None:
     """One benchmark's ranked board as of a date."""
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
-    with open_warehouse(db, read_only=True) as con:
-        task, dataset, metric = _resolved(con, task, dataset, metric)
-        rows = queries.leaderboard(con, task, dataset, metric, cut, top=top, known_at=known_at_moment(known_at),
-                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-                                   all_settings=all_settings)
-        rows = with_data_age(con, rows, known_at_moment(known_at))
-    emit(rows, ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
-         as_json, _titled_with_age(f"{task} / {dataset} / {metric} as of {cut}", rows),
-         "no results for this benchmark")
-    _warn_if_stale(rows, known_at_moment(known_at))
+    _answer_board(
+        db, (task, dataset, metric), known_at, as_json,
+        lambda con, names, known: queries.leaderboard(
+            con, *names, cut, top=top, known_at=known, extra_data=extra_data_filter(no_extra_data),
+            estimates=estimates, all_settings=all_settings,
+        ),
+        ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
+        "{} / {} / {} as of " + str(cut),
+    )
 
 
 def history(
@@ -118,16 +135,15 @@ def history(
     as_json: JsonOption = False,
 ) -> None:
     """The SOTA steps of one benchmark, in publication order."""
-    with open_warehouse(db, read_only=True) as con:
-        task, dataset, metric = _resolved(con, task, dataset, metric)
-        rows = queries.sota_history(con, task, dataset, metric, known_at=known_at_moment(known_at),
-                                    extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-                                    all_settings=all_settings)
-        rows = with_data_age(con, rows, known_at_moment(known_at))
-    emit(rows, ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
-         as_json, _titled_with_age(f"SOTA history: {task} / {dataset} / {metric}", rows),
-         "no results for this benchmark")
-    _warn_if_stale(rows, known_at_moment(known_at))
+    _answer_board(
+        db, (task, dataset, metric), known_at, as_json,
+        lambda con, names, known: queries.sota_history(
+            con, *names, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
+            all_settings=all_settings,
+        ),
+        ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
+        "SOTA history: {} / {} / {}",
+    )
 
 
 def sql_command(
