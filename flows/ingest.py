@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -26,21 +27,27 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import duckdb
+import pandas as pd
 
+from flows.config import ConfigError
 from flows.dates import UsageError, parse_day, parse_instant, utc_now
 from pipelines.source import ParseError, SourceSpec
 from pipelines.http import FetchFatalError, FetchResult, HttpClient, Validators
-from pipelines.normalize import Normalized, normalize_rows
+from pipelines.directions import Evidence, SettlementError, decide_benchmark, parse_settlements
+from pipelines.normalize import Knowledge, Normalized, normalize_rows
 from pipelines.registry import get_source
 from schemas.results import validate_results
 from warehouse.errors import WarehouseError
 from warehouse.load import (
+    DIRECTION_COLUMNS,
+    EVIDENCE_COLUMNS,
     LoadReport,
     SnapshotInput,
     find_unchanged,
     load_snapshot,
     payload_sha256,
     record_failure,
+    read_benchmark_knowledge,
     record_unchanged,
 )
 from warehouse.source_state import read_source_state, write_source_state
@@ -55,14 +62,50 @@ def observed_at_for(location: str, given: str | None, now: datetime) -> datetime
     match = _DATED_NAME.search(Path(location.split("?")[0]).name)
     if match:
         day = parse_day(match[1], what="date in the file name")
-        return datetime(day.year, day.month, day.day, int(match[2] or 0), int(match[3] or 0))
+        try:
+            return datetime(day.year, day.month, day.day, int(match[2] or 0), int(match[3] or 0))
+        except ValueError as error:  # "@2019-01-03T25-00": a time that does not exist
+            raise UsageError(f"bad time in the file name {Path(location).name!r}: {error}") from None
     return now
 
 
+SETTLEMENTS_VARIABLE = "SOTA_DIRECTIONS"
+
+
+def read_knowledge(con: duckdb.DuckDBPyConnection) -> Knowledge:
+    """What the warehouse holds of its benchmarks (units, direction evidence, directions still to decide from
+    evidence), and the directions the user settled in the file named by SOTA_DIRECTIONS (if set)."""
+    benchmarks, evidence = read_benchmark_knowledge(con)
+    found: dict[str, list[Evidence]] = {}
+    for key, kind, direction, detail in evidence:
+        found.setdefault(key, []).append(Evidence(kind, direction, detail))
+    return Knowledge(
+        units={key: unit for key, _, _, _, unit, _ in benchmarks if unit},
+        evidence={key: tuple(items) for key, items in found.items()},
+        settlements=_user_settlements(),
+        undecided={key: (task, dataset, metric) for key, task, dataset, metric, _, undecided in benchmarks if undecided},
+    )
+
+
+def _user_settlements() -> dict:
+    path = os.environ.get(SETTLEMENTS_VARIABLE)
+    if not path:
+        return {}
+    try:
+        return parse_settlements(Path(path).read_text(encoding="utf-8"), path)
+    except OSError as error:
+        raise ConfigError(f"{SETTLEMENTS_VARIABLE}={path}: cannot read it ({error.strerror or error})") from None
+    except SettlementError as error:
+        raise ConfigError(str(error)) from None
+
+
 def prepare_snapshot(
-    spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date
+    spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date,
+    knowledge: Knowledge | None = None,
 ) -> SnapshotInput:
-    """Parse, normalise and validate a fetched payload (pure but for the clock passed in)."""
+    """Parse, normalise and validate a fetched payload (pure but for the clock passed in). `knowledge` is what the
+    warehouse holds of the benchmarks already (`read_knowledge`): their units, their direction evidence, and the
+    benchmarks whose direction an earlier version decided by name alone, to be decided again now."""
     try:
         rows = spec.parse(fetched.content, location, **options)
     except ParseError as error:
@@ -72,7 +115,11 @@ def prepare_snapshot(
         # A server's error page answered with 200 (a proxy, a login wall, a moved file) fails any parser in its own
         # words ("invalid JSON at line 1"); say what came instead.
         raise ParseError(error.source, error.location, f"{error.problem} (the server sent {page} instead)") from None
-    normalized: Normalized = normalize_rows(rows)
+    knowledge = knowledge or Knowledge()
+    normalized: Normalized = normalize_rows(
+        rows, ranked_listing=spec.ranked_listing, evidence_label=f"{spec.name} seen {observed_at:%Y-%m-%d}",
+        knowledge=knowledge,
+    )
     outcome = validate_results(normalized.results, today)
     rejects = [(r.row_ref, r.reason, r.raw) for r in normalized.rejects]
     for position, reason in outcome.failures:
@@ -93,7 +140,22 @@ def prepare_snapshot(
         results=outcome.valid,
         rejects=rejects,
         duplicates=normalized.duplicates,
+        directions=_directions_frame(normalized, knowledge),
+        evidence=pd.DataFrame(
+            [(key, e.kind, e.direction, e.detail) for key, found in normalized.evidence.items() for e in found],
+            columns=EVIDENCE_COLUMNS,
+        ),
     )
+
+
+def _directions_frame(normalized: Normalized, knowledge: Knowledge) -> pd.DataFrame:
+    """The decisions of this payload's benchmarks, and of those an earlier version decided by name alone."""
+    decided = {key: (decision.direction, decision.why) for key, decision in normalized.decisions.items()}
+    for key, (task, dataset, metric) in knowledge.undecided.items():
+        if key not in decided:
+            again = decide_benchmark(task, dataset, metric, knowledge.evidence.get(key, ()), knowledge.settlements)
+            decided[key] = (again.direction, again.why)
+    return pd.DataFrame([(key, *pair) for key, pair in decided.items()], columns=DIRECTION_COLUMNS)
 
 
 _HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
@@ -214,7 +276,8 @@ def ingest_with_opener(
     now = now or utc_now()
     when = observed_at_for(location, observed_at, now)
     if when > now:
-        raise UsageError(f"--observed-at {when:%Y-%m-%d %H:%M} is in the future")
+        said = "--observed-at" if observed_at else "the date in the file name"
+        raise UsageError(f"{said} {when:%Y-%m-%d %H:%M} is in the future")
     keep_validators = conditional and spec.fetch is None and _is_http(location)
     kept = None
     if keep_validators:
@@ -268,7 +331,7 @@ def _load_fetched(
             _write_validators(con, spec.name, location, options, fetched, report.snapshot_id, now)
         return report
     try:
-        snapshot = prepare_snapshot(spec, fetched, location, options, when, now.date())
+        snapshot = prepare_snapshot(spec, fetched, location, options, when, now.date(), read_knowledge(con))
     except ParseError as error:
         try:
             record_failure(

@@ -2,8 +2,8 @@
 
 Canonical names follow Papers with Code where it has the benchmark (task "Image Classification", dataset "ImageNet",
 metric "Top 1 Accuracy"). Names that are not in the registry are kept as they come (whitespace collapsed), never
-dropped. The registry also says which way a metric points: higher is better, lower is better, or "none" for
-descriptive columns (parameter counts, FLOPs, pre-training data) that describe a model but rank nothing.
+dropped. The registry also says which metrics are percentages whatever their cells look like. Which way a metric
+points is decided from evidence by `pipelines.directions`, not here.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ _REGISTRY = _load_registry()
 TASK_ALIASES = _lookup(_REGISTRY["tasks"])
 DATASET_ALIASES = _lookup(_REGISTRY["datasets"])
 METRIC_ALIASES = _lookup(_REGISTRY["metrics"])
-METRIC_DIRECTIONS: dict[str, str] = dict(_REGISTRY["directions"])
+METRIC_UNITS: dict[str, str] = {fold(name): unit for name, unit in _REGISTRY.get("units", {}).items()}
 # (task, dataset, metric) folded -> (task, dataset, metric, scale): scale 100 where the source writes fractions
 BENCHMARK_ALIASES: dict[tuple[str, str, str], tuple[str, str, str, float]] = {}
 for _source, _target in _REGISTRY.get("benchmarks", {}).items():
@@ -45,24 +45,8 @@ for _source, _target in _REGISTRY.get("benchmarks", {}).items():
 CANONICAL_NAMES = {
     "task": set(_REGISTRY["tasks"]),
     "dataset": set(_REGISTRY["datasets"]),
-    "metric": set(_REGISTRY["metrics"]) | set(METRIC_DIRECTIONS),
+    "metric": set(_REGISTRY["metrics"]),
 }
-
-# Columns that describe a model rather than score it: kept, never ranked.
-_DESCRIPTIVE = re.compile(
-    r"\b(params?|parameters?|#\s*params|flops|gflops|macs|model size|pre-?training data(set)?|extra (training )?data|"
-    r"hardware|gpus?|training time|backbone|architecture|input size|resolution|training split|"
-    r"using .*|multi-view or monocular)\b",
-    re.IGNORECASE,
-)
-_LOWER_IS_BETTER = re.compile(
-    r"(error|\berr\b|loss|perplexity|\bppl\b|\bwer\b|\bcer\b|\bper\b|\bfid\b|\bkid\b|\bmae\b|\bmse\b|\brmse\b|\bmad\b|"
-    r"\bnll\b|\bnme\b|\beer\b|\bfpr\b|\bfnr\b|miss rate|distance|\bbits? per|\bbpc\b|\bbpd\b|\bbpb\b|latency|"
-    r"inference time|runtime|run time|seconds|\btime\b|\blpips\b|chamfer|\bepe\b|\bate\b|\brpe\b|\bmr\b|mean rank|"
-    r"median rank|hamming|\babs ?rel\b|\bsq ?rel\b|log10|\bade\b|\bfde\b|\bter\b|\bdecay\b|memory)",
-    re.IGNORECASE,
-)
-
 
 def canonical_task(name: str) -> str:
     return TASK_ALIASES.get(fold(name), collapse_whitespace(name))
@@ -83,10 +67,6 @@ def canonical_benchmark(task: str, dataset: str, metric: str) -> tuple[str, str,
     return BENCHMARK_ALIASES.get((fold(task), fold(dataset), fold(metric)), (task, dataset, metric, 1.0))
 
 
-def metric_direction(canonical_name: str) -> str:
-    """'higher', 'lower' or 'none' (descriptive, never ranked) for a canonical metric name."""
-    if canonical_name in METRIC_DIRECTIONS:
-        return METRIC_DIRECTIONS[canonical_name]
-    if _DESCRIPTIVE.search(canonical_name):
-        return "none"
-    return "lower" if _LOWER_IS_BETTER.search(canonical_name) else "higher"
+def metric_unit(canonical_name: str) -> str | None:
+    """"percent" for a metric the registry knows to be a percentage (its values must lie within 0..100), else None."""
+    return METRIC_UNITS.get(fold(canonical_name))

@@ -42,7 +42,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, fold, metric_direction
+from pipelines.aliases import canonical_dataset, canonical_metric, canonical_task, fold
+from pipelines.directions import decide
 from pipelines.arxiv_atom import SOURCE_NAME, ArxivEntry, read_arxiv_feed
 from pipelines.arxiv_client import (
     API_URL,
@@ -140,7 +141,9 @@ def _value_text(claim: Claim) -> str:
 
 
 def _better(value: float, than: float, metric: str) -> bool:
-    return value < than if metric_direction(canonical_metric(metric)) == "lower" else value > than
+    # a metric of unknown direction (or none) ranks nothing: the first claim stays, the others are listed with it
+    direction = decide(canonical_metric(metric), ()).direction
+    return value < than if direction == "lower" else value > than if direction == "higher" else False
 
 
 def rows_of_entry(entry: ArxivEntry) -> list[RawRow]:

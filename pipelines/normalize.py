@@ -1,4 +1,5 @@
-"""From raw rows to results: canonical benchmark names, numbers with units, dates with precision, claim keys.
+"""From raw rows to results: canonical benchmark names, numbers with units, dates with precision, claim keys, and the
+evidence a payload gives of which way each metric points.
 
 Pure. Rows that cannot be normalised become `Reject`s with a reason; rows that repeat another row exactly (the PwC
 dump lists the same board under several parent tasks) are folded into one and counted, so the count is reported
@@ -8,11 +9,21 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from pipelines.aliases import canonical_benchmark, canonical_metric, fold, metric_direction
+from pipelines.aliases import canonical_benchmark, canonical_metric, fold, metric_unit
+from pipelines.directions import (
+    Decision,
+    Evidence,
+    Settlements,
+    decide_benchmark,
+    header_flag_evidence,
+    name_evidence,
+    order_evidence,
+)
 from pipelines.source import RawRow
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
@@ -39,6 +50,10 @@ class Normalized:
     results: pd.DataFrame
     rejects: list[Reject]
     duplicates: int  # exact repeats folded into one row
+    # per benchmark_key: the evidence this payload gives of its metric's direction (header flags, ranked listings),
+    # and the decision it supports on its own (the ingest decides again with what the warehouse already holds)
+    evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
 
 
 def paper_key(arxiv_id: str | None, paper_url: str | None, paper_title: str | None) -> str:
@@ -84,7 +99,7 @@ def _normalize_row(row: RawRow) -> dict:
         "task": task,
         "dataset": dataset,
         "metric": metric,
-        "direction": metric_direction(metric),
+        "direction": "unknown",  # decided per benchmark from the evidence of the whole payload (`_decide_directions`)
         "unit": "percent" if scale == 100.0 else parsed.unit,
         "model": model,
         "value": round(parsed.value * scale, 10) if scale != 1.0 else parsed.value,
@@ -104,25 +119,86 @@ def _normalize_row(row: RawRow) -> dict:
 
 def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
     metric = collapse_whitespace(row.metric)
-    if str(problem).startswith("not a number") and metric_direction(canonical_metric(row.metric)) == "none":
+    described = name_evidence(canonical_metric(row.metric))
+    if str(problem).startswith("not a number") and described is not None and described.direction == "none":
         # A column such as "Pre-Training Dataset" describes the model; its words are not a score to rank.
         return f"{metric}: a descriptive column, not a score ({str(problem).removeprefix('not a number: ')})"
     return f"{metric}: {problem}"
 
 
-def _harmonise_units(records: list[dict]) -> None:
-    """A board that writes "88.5%" on most rows and "88.1" on a few means percent on all of them."""
+def _harmonise_units(records: list[dict], known_units: dict[str, str]) -> None:
+    """A unit belongs to a benchmark, not to a cell: a board that writes "88.5%" on most rows and "88.1" on a few
+    means percent on all of them, and so does a metric the alias registry (or the warehouse, `known_units`) knows
+    to be a percentage, whatever its cells look like, so that 500 on it is out of range rather than a plain 500."""
     units_by_metric: dict[tuple, set] = defaultdict(set)
     for record in records:
         units_by_metric[record["benchmark_key"]].add(record["unit"])
     for record in records:
         units = units_by_metric[record["benchmark_key"]]
-        if record["unit"] is None and "percent" in units:
+        declared = known_units.get(record["benchmark_key"]) or metric_unit(record["metric"])
+        if record["unit"] is None and ("percent" in units or declared == "percent"):
             record["unit"] = "percent"
 
 
-def normalize_rows(rows: list[RawRow]) -> Normalized:
+def _direction_evidence(
+    rows: list[RawRow], records: list[dict], ranked_listing: Callable[[RawRow], str] | None, label: str
+) -> dict[str, tuple[Evidence, ...]]:
+    """Per benchmark: the direction flags in its column headers and, for a source that ranks, the order of each of
+    its listings. `rows[i]` is the raw row of `records[i]`."""
+    found: dict[str, dict[Evidence, None]] = defaultdict(dict)
+    listings: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for row, record in zip(rows, records):
+        flag = header_flag_evidence(row.metric)
+        if flag is not None:
+            found[record["benchmark_key"]][flag] = None
+        if ranked_listing is not None:
+            listings[(record["benchmark_key"], ranked_listing(row))].append(record["value"])
+    for (key, _), values in listings.items():
+        order = order_evidence(values, label)
+        if order is not None:
+            found[key][order] = None  # a board listed under several parent tasks says the same thing once
+    return {key: tuple(evidence) for key, evidence in found.items()}
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the warehouse already holds about benchmarks, by benchmark_key: their units and the direction evidence
+    earlier payloads gave; and the directions people settled."""
+
+    units: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    settlements: Settlements = field(default_factory=dict)
+    # benchmarks an earlier version decided by name alone: (task, dataset, metric) by benchmark_key
+    undecided: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
+def _decide_directions(
+    records: list[dict], evidence: dict[str, tuple[Evidence, ...]], knowledge: Knowledge
+) -> dict[str, Decision]:
+    """One decision per benchmark, from this payload's evidence and what the warehouse kept of earlier ones."""
+    names = {record["benchmark_key"]: (record["task"], record["dataset"], record["metric"]) for record in records}
+    decisions = {
+        key: decide_benchmark(*name, [*evidence.get(key, ()), *knowledge.evidence.get(key, ())], knowledge.settlements)
+        for key, name in names.items()
+    }
+    for record in records:
+        record["direction"] = decisions[record["benchmark_key"]].direction
+    return decisions
+
+
+def normalize_rows(
+    rows: list[RawRow],
+    *,
+    ranked_listing: Callable[[RawRow], str] | None = None,
+    evidence_label: str = "this payload",
+    knowledge: Knowledge | None = None,
+) -> Normalized:
+    """Raw rows as results and rejects, each benchmark with the direction its evidence decides. `ranked_listing` is the
+    source's (`SourceSpec.ranked_listing`): its listings' order is evidence of direction, named `evidence_label`;
+    `knowledge` is what the warehouse already holds (units, earlier evidence) and what people settled."""
+    knowledge = knowledge or Knowledge()
     records: list[dict] = []
+    kept_rows: list[RawRow] = []
     rejects: list[Reject] = []
     for row in rows:
         if not collapse_whitespace(row.model):
@@ -130,9 +206,12 @@ def normalize_rows(rows: list[RawRow]) -> Normalized:
             continue
         try:
             records.append(_normalize_row(row))
+            kept_rows.append(row)
         except ValueProblem as problem:
             rejects.append(Reject.of(row, _reject_reason(row, problem)))
-    _harmonise_units(records)
+    _harmonise_units(records, knowledge.units)
+    evidence = _direction_evidence(kept_rows, records, ranked_listing, evidence_label)
+    decisions = _decide_directions(records, evidence, knowledge)
 
     # Fold exact repeats; a claim listed twice with different values cannot be told apart: reject both.
     by_key: dict[str, list[dict]] = defaultdict(list)
@@ -159,4 +238,4 @@ def normalize_rows(rows: list[RawRow]) -> Normalized:
                 )
             )
     results = pd.DataFrame(kept, columns=RESULT_COLUMNS)
-    return Normalized(results, rejects, duplicates)
+    return Normalized(results, rejects, duplicates, evidence, decisions)

@@ -102,6 +102,11 @@ def parse_pwc_dump(payload: bytes, location: str, **_options: str) -> list[RawRo
     return rows
 
 
+def listing_of(row: RawRow) -> str:
+    """The board listing a row comes from (its path, dataset and metric): Papers with Code lists each best first."""
+    return row.row_ref.rsplit(" / row ", 1)[0]
+
+
 # The JSON null of `value` arrives as the string "null" above and is rejected as "no value reported".
 SOURCE = SourceSpec(
     name=NAME,
@@ -109,4 +114,5 @@ SOURCE = SourceSpec(
     parse=parse_pwc_dump,
     full_listing=True,
     default_url=ARCHIVE_URL,
+    ranked_listing=listing_of,
 )

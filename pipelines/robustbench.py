@@ -206,10 +206,16 @@ def _parse_table(table: Tag, location: str) -> list[RawRow]:
     return rows
 
 
+def listing_of(row: RawRow) -> str:
+    """The leaderboard table a row comes from: RobustBench ranks each by its robust accuracy, best first."""
+    return row.row_ref.split(" row ", 1)[0]
+
+
 SOURCE = SourceSpec(
     name=SOURCE_NAME,
     description="RobustBench leaderboards: clean and AutoAttack robust accuracy per dataset and threat model (HTML)",
     parse=parse_robustbench,
     full_listing=True,
     default_url=DEFAULT_URL,
+    ranked_listing=listing_of,
 )

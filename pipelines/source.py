@@ -79,6 +79,9 @@ class SourceSpec:
     only when the rows it stands for commit (as dlt keeps its incremental state); a payload that fails to parse or
     changes nothing leaves none. `state_advances(stored, new)` says whether an entry may replace the one stored under
     its key (a cursor never moves back); None means it always may.
+    `ranked_listing(row)` is for a source whose boards list their rows best first (Papers with Code, RobustBench): it
+    names the listing a row belongs to, and the rows of one listing come in rank order, which is evidence of which way
+    a metric points (`pipelines.directions`). None: the source's row order says nothing.
     """
 
     name: str
@@ -90,3 +93,4 @@ class SourceSpec:
     fetch: Callable[..., bytes] | None = None
     state_after: Callable[[bytes], dict[str, dict] | None] | None = None
     state_advances: Callable[[dict, dict], bool] | None = None
+    ranked_listing: Callable[[RawRow], str] | None = None

@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-DIRECTIONS = ("higher", "lower", "none")
+DIRECTIONS = ("higher", "lower", "none", "unknown")
 PRECISIONS = ("day", "month", "year", "unknown")
 UNITS = ("percent", "count")
 # New-style ids (2003.08237) and old-style ones (hep-th/9901001, math.GT/0309136), always without the version.
@@ -109,7 +109,11 @@ def validate_results(results: pd.DataFrame, today: date) -> ValidationOutcome:
         index = failure["index"]
         if index is None or (isinstance(index, float) and math.isnan(index)):
             # A schema-level failure (a missing column, a wrong dtype) concerns every row: that is a bug, not data.
-            raise ValueError(f"results do not match the schema: {failure['check']} on {failure['column']}")
+            # pandera names the schema in `column` and the missing column in `failure_case`
+            raise ValueError(
+                f"results do not match the schema: {failure['check']} on {failure['column']}"
+                f" ({failure['failure_case']})"
+            )
         reasons.setdefault(int(index), []).append(_reason(failure, frame))
     failures = sorted((index, "; ".join(dict.fromkeys(texts))) for index, texts in reasons.items())
     valid = frame.drop(index=[index for index, _ in failures])

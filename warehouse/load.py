@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import duckdb
@@ -24,6 +24,10 @@ from warehouse.frontier import refresh_frontier_for_snapshot
 
 class OutOfOrderError(LoadError):
     pass
+
+
+DIRECTION_COLUMNS = ["benchmark_key", "direction", "why"]
+EVIDENCE_COLUMNS = ["benchmark_key", "kind", "direction", "detail"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class SnapshotInput:
     results: pd.DataFrame  # validated results (pipelines.normalize.RESULT_COLUMNS)
     rejects: list[tuple[str, str, str]]  # (row_ref, reason, raw JSON)
     duplicates: int
+    # the direction decided for each benchmark this load touches (and any decided again), and the evidence the
+    # payload gave: DIRECTION_COLUMNS and EVIDENCE_COLUMNS
+    directions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIRECTION_COLUMNS))
+    evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVIDENCE_COLUMNS))
 
     @property
     def sha256(self) -> str:
@@ -179,6 +187,12 @@ def record_failure(
     return snapshot_id
 
 
+def read_benchmark_knowledge(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
+    """What a load needs of the benchmarks held: (benchmark_key, task, dataset, metric, unit, undecided) rows and
+    (benchmark_key, kind, direction, detail) rows of the direction evidence earlier payloads gave."""
+    return run(con, "knowledge_benchmarks"), run(con, "knowledge_evidence")
+
+
 def load_snapshot(
     con: duckdb.DuckDBPyConnection,
     snapshot: SnapshotInput,
@@ -216,7 +230,9 @@ def load_snapshot(
         # DuckDB could not write the warehouse (a full disk): the transaction did not become durable
         raise WarehouseError(f"{error}; nothing of this snapshot was kept") from error
     finally:
-        _unregister(con, ("incoming", "incoming_boards", "incoming_rejects"))
+        _unregister(
+            con, ("incoming", "incoming_boards", "incoming_rejects", "incoming_directions", "incoming_evidence")
+        )
     return report
 
 
@@ -235,6 +251,8 @@ def _register_incoming(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) 
     con.register("incoming", results)
     con.register("incoming_boards", boards)
     con.register("incoming_rejects", rejects)
+    con.register("incoming_directions", pd.DataFrame(snapshot.directions, columns=DIRECTION_COLUMNS))
+    con.register("incoming_evidence", pd.DataFrame(snapshot.evidence, columns=EVIDENCE_COLUMNS))
 
 
 def _refuse_out_of_order(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> None:
@@ -267,6 +285,9 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
     step = {"source": snapshot.source, "observed_at": snapshot.observed_at, "snapshot_id": snapshot_id}
     run(con, "insert_snapshot_boards", step)
     run(con, "insert_benchmarks")
+    run(con, "record_direction_moves")
+    run(con, "update_directions")
+    run(con, "store_direction_evidence", step)
     run(con, "stage_incoming", step)
     counts = dict(run(con, "count_staged"))
     run(con, "touch_unchanged", step)

@@ -6,7 +6,8 @@ from importlib import resources
 
 import pytest
 
-from pipelines.aliases import canonical_dataset, metric_direction
+from pipelines.aliases import canonical_dataset
+from pipelines.directions import decide
 from pipelines.claims import registry_dataset_name, registry_metric_name
 from pipelines.claims.vocabulary import DATASETS, METRICS, Role, bare_ap_is_box, families_measured, find_datasets
 
@@ -70,5 +71,5 @@ def test_registry_metric_names(label, name):
 
 
 def test_the_registry_ranks_the_top_k_labels():
-    assert [metric_direction(registry_metric_name(f"top{k}_{m}")) for m in ("accuracy", "error") for k in (1, 5)] \
+    assert [decide(registry_metric_name(f"top{k}_{m}"), ()).direction for m in ("accuracy", "error") for k in (1, 5)] \
         == ["higher", "higher", "lower", "lower"]

@@ -1,0 +1,6 @@
+-- The evidence this payload gave, replacing what the same source gave before for the same benchmark and direction.
+INSERT OR REPLACE INTO direction_evidence (benchmark_id, kind, direction, detail, source, snapshot_id)
+SELECT b.benchmark_id, e.kind, e.direction, any_value(e.detail), $source, $snapshot_id
+FROM incoming_evidence AS e
+JOIN benchmarks AS b ON b.benchmark_key = e.benchmark_key
+GROUP BY b.benchmark_id, e.kind, e.direction
