@@ -42,6 +42,13 @@ class SourceConfig:
     options: dict = field(default_factory=dict)
     enabled: bool = True
     observed_at: str | None = None  # history: when the payload was current; such a source is a backfill
+    # the lineage its payloads belong to: its claims, removals, cursors and validators (default: the entry's name;
+    # entries of several kinds share one when they are one board's history, a page, then a CSV, then a dump)
+    lineage: str | None = None
+
+    @property
+    def lineage_name(self) -> str:
+        return self.lineage or self.name
 
 
 @dataclass(frozen=True)
@@ -241,9 +248,12 @@ def _sources(document: dict, target: Path) -> list[SourceConfig]:
         if not isinstance(enabled, bool):
             raise ConfigError(f"{where}: enabled must be true or false")
         observed_at = _observed_at(entry.get("observed_at"), where)
-        reserved = {"name", "kind", "url", "path", "enabled", "observed_at"}
+        lineage = entry.get("lineage")
+        if lineage is not None and (not isinstance(lineage, str) or not lineage.strip()):
+            raise ConfigError(f"{where}: lineage must be a non-empty name")
+        reserved = {"name", "kind", "url", "path", "enabled", "observed_at", "lineage"}
         options = {k: str(v) for k, v in entry.items() if k not in reserved}
-        sources.append(SourceConfig(name, kind, str(location), options, enabled, observed_at))
+        sources.append(SourceConfig(name, kind, str(location), options, enabled, observed_at, lineage))
     names = [s.name for s in sources]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:

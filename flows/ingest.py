@@ -23,7 +23,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import duckdb
@@ -53,6 +53,15 @@ from warehouse.load import (
 from warehouse.source_state import read_source_state, write_source_state
 
 _DATED_NAME = re.compile(r"@(\d{4}-\d{2}-\d{2})(?:[T_](\d{2})[:-]?(\d{2}))?")
+
+
+def lineage_name(location: str) -> str:
+    """The lineage a payload loaded without `--name` belongs to: its file's name less the `@DATE` part and the
+    extensions (`squad@2019-01-03.json` -> `squad`), or for a URL without a file name, its host."""
+    parts = urlsplit(location)
+    path = parts.path if parts.scheme.lower() in ("http", "https", "file") else location
+    stem = _DATED_NAME.sub("", Path(path.rstrip("/")).name).split(".")[0].strip()
+    return stem or parts.hostname or location
 
 
 def observed_at_for(location: str, given: str | None, now: datetime) -> datetime:
@@ -101,7 +110,7 @@ def _user_settlements() -> dict:
 
 def prepare_snapshot(
     spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date,
-    knowledge: Knowledge | None = None,
+    knowledge: Knowledge | None = None, lineage: str | None = None,
 ) -> SnapshotInput:
     """Parse, normalise and validate a fetched payload (pure but for the clock passed in). `knowledge` is what the
     warehouse holds of the benchmarks already (`read_knowledge`): their units, their direction evidence, and the
@@ -117,7 +126,8 @@ def prepare_snapshot(
         raise ParseError(error.source, error.location, f"{error.problem} (the server sent {page} instead)") from None
     knowledge = knowledge or Knowledge()
     normalized: Normalized = normalize_rows(
-        rows, ranked_listing=spec.ranked_listing, evidence_label=f"{spec.name} seen {observed_at:%Y-%m-%d}",
+        rows, ranked_listing=spec.ranked_listing,
+        evidence_label=f"{lineage or spec.name} seen {observed_at:%Y-%m-%d}",
         knowledge=knowledge,
     )
     outcome = validate_results(normalized.results, today)
@@ -129,7 +139,8 @@ def prepare_snapshot(
         )
         rejects.append((record["row_ref"], f"{record['metric']}: {reason}", raw))
     return SnapshotInput(
-        source=spec.name,
+        source=lineage or spec.name,
+        kind=spec.name,
         source_description=spec.description,
         full_listing=spec.full_listing,
         location=location,
@@ -207,7 +218,9 @@ def _write_validators(con, source: str, location: str, options: dict, fetched: F
     write_source_state(con, source, _validators_key(location, options), value, now)
 
 
-def source_state_hook(spec: SourceSpec, payload: bytes, now: datetime) -> AfterLoad | None:
+def source_state_hook(
+    spec: SourceSpec, payload: bytes, now: datetime, *, lineage: str | None = None
+) -> AfterLoad | None:
     """The `after_load` hook that writes the `source_state` entries `spec.state_after` says the payload leaves, each
     with the snapshot it stands for, unless `spec.state_advances` keeps the stored one; None when it leaves none."""
     entries = spec.state_after(payload) if spec.state_after is not None else None
@@ -216,10 +229,10 @@ def source_state_hook(spec: SourceSpec, payload: bytes, now: datetime) -> AfterL
 
     def write_state(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
         for key, value in entries.items():
-            stored = read_source_state(con, spec.name, key)
+            stored = read_source_state(con, lineage or spec.name, key)
             if stored is not None and spec.state_advances is not None and not spec.state_advances(stored, value):
                 continue
-            write_source_state(con, spec.name, key, {**value, "snapshot_id": snapshot_id}, now)
+            write_source_state(con, lineage or spec.name, key, {**value, "snapshot_id": snapshot_id}, now)
 
     return write_state
 
@@ -228,123 +241,148 @@ def _is_http(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
 
 
+class IngestSettings(TypedDict, total=False):
+    """The keywords `ingest` and `ingest_with_opener` take besides the source and the location."""
+
+    lineage: str | None  # the named lineage the payload belongs to (default: the source kind's name)
+    options: dict | None
+    observed_at: str | None
+    client: HttpClient | None
+    now: datetime | None
+    after_load: AfterLoad | None
+    conditional: bool
+
+
 def ingest(
-    con: duckdb.DuckDBPyConnection,
-    source_name: str,
-    location: str,
-    *,
-    options: dict | None = None,
-    observed_at: str | None = None,
-    client: HttpClient | None = None,
-    now: datetime | None = None,
-    after_load: AfterLoad | None = None,
-    conditional: bool = False,
+    con: duckdb.DuckDBPyConnection, source_name: str, location: str, **settings: Unpack[IngestSettings]
 ) -> LoadReport:
     """Fetch one payload and load it as a snapshot. Raises FetchError, ParseError, UsageError or LoadError.
 
-    `after_load(con, snapshot_id)` runs inside the load's transaction (see `load_snapshot`); if the hook also has a
-    `before_load(con)` method, that is called first, outside any transaction and only when a load will happen (not
-    for a 304 or the same bytes again): the place to take the SOTA before the load. With `conditional`, an http(s)
-    location is fetched with the validators the last committed load of it kept, and a 304 returns a report with
-    status `not-modified` having written nothing.
+    `lineage` names the record the payload belongs to (a configured entry, a board's history): its claims, removals,
+    cursors and validators are that lineage's; without one, the source kind's name. `after_load(con, snapshot_id)`
+    runs inside the load's transaction (see `load_snapshot`); if the hook also has a `before_load(con)` method, that
+    is called first, outside any transaction and only when a load will happen (not for a 304 or the same bytes
+    again): the place to take the SOTA before the load. With `conditional`, an http(s) location is fetched with the
+    validators the last committed load of it kept, and a 304 returns a report with status `not-modified` having
+    written nothing.
     """
-    return ingest_with_opener(lambda: nullcontext(con), source_name, location, options=options, observed_at=observed_at,
-                          client=client, now=now, after_load=after_load, conditional=conditional)
+    return ingest_with_opener(lambda: nullcontext(con), source_name, location, **settings)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One payload on its way in: which source parses it, which lineage it belongs to, and how it is loaded."""
+
+    spec: SourceSpec
+    lineage: str
+    location: str
+    options: dict
+    observed_at: datetime
+    now: datetime
+    keep_validators: bool
+    after_load: AfterLoad | None
 
 
 def ingest_with_opener(
     open_warehouse: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
     source_name: str,
     location: str,
-    *,
-    options: dict | None = None,
-    observed_at: str | None = None,
-    client: HttpClient | None = None,
-    now: datetime | None = None,
-    after_load: AfterLoad | None = None,
-    conditional: bool = False,
+    **settings: Unpack[IngestSettings],
 ) -> LoadReport:
     """`ingest`, holding the warehouse only while it is used: `open_warehouse()` is entered to read a source's state
     (HTTP validators, arXiv's cursor) and for the load, not during a download, which can take minutes (arXiv asks
     for 3 s between pages): meanwhile other processes can query the file (DuckDB lets one process hold it).
     """
-    spec = get_source(source_name)
-    options = {k: v for k, v in (options or {}).items() if v is not None}
-    missing = [name for name in spec.required_options if not options.get(name)]
-    if missing:
-        raise UsageError(f"source {source_name} needs " + " and ".join(f"--{name}" for name in missing))
-    now = now or utc_now()
-    when = observed_at_for(location, observed_at, now)
-    if when > now:
-        said = "--observed-at" if observed_at else "the date in the file name"
-        raise UsageError(f"{said} {when:%Y-%m-%d %H:%M} is in the future")
-    keep_validators = conditional and spec.fetch is None and _is_http(location)
+    job = _job(source_name, location, settings)
+    spec, client = job.spec, settings.get("client") or HttpClient()
     kept = None
-    if keep_validators:
+    if job.keep_validators:
         with open_warehouse() as con:
-            kept = read_validators(con, spec.name, location, options)
+            kept = read_validators(con, job.lineage, location, job.options)
     if spec.fetch is not None:
         # A source whose payload takes several requests (a paginated API) fetches it itself, as one payload.
         def read_state(key: str) -> dict | None:
             with open_warehouse() as con:
-                return read_source_state(con, spec.name, key)
+                return read_source_state(con, job.lineage, key)
 
         wants_state = "read_state" in inspect.signature(spec.fetch).parameters
-        content = spec.fetch(location, client or HttpClient(), **({"read_state": read_state} if wants_state else {}),
-                             **options)
+        content = spec.fetch(location, client, **({"read_state": read_state} if wants_state else {}), **job.options)
         fetched = FetchResult(
             location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
             last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
         )
     else:
-        fetched = (client or HttpClient()).fetch(location, previous=kept.validators if kept else None)
+        fetched = client.fetch(location, previous=kept.validators if kept else None)
     if fetched.not_modified:
         if kept is None:
             raise FetchFatalError(location, "answered 304 Not Modified to a request that was not conditional",
                                   attempts=fetched.attempts, status=304)
-        return LoadReport(kept.snapshot_id, spec.name, location, when, "not-modified")
+        return LoadReport(kept.snapshot_id, job.lineage, location, job.observed_at, "not-modified", kind=spec.name)
     with open_warehouse() as con:
-        return _load_fetched(con, spec, fetched, location, options, when, now, keep_validators, after_load)
+        return _load_fetched(con, job, fetched)
 
 
-def _load_fetched(
-    con: duckdb.DuckDBPyConnection, spec: SourceSpec, fetched: FetchResult, location: str, options: dict,
-    when: datetime, now: datetime, keep_validators: bool, after_load: AfterLoad | None,
-) -> LoadReport:
-    sha256 = payload_sha256(fetched.content)
-    previous = find_unchanged(con, spec.name, sha256, options)
+def _job(source_name: str, location: str, settings: IngestSettings) -> _Job:
+    """The job `settings` describe, checked before anything is fetched or written."""
+    spec = get_source(source_name)
+    options = {k: v for k, v in (settings.get("options") or {}).items() if v is not None}
+    missing = [name for name in spec.required_options if not options.get(name)]
+    if missing:
+        raise UsageError(f"source {source_name} needs " + " and ".join(f"--{name}" for name in missing))
+    now = settings.get("now") or utc_now()
+    given = settings.get("observed_at")
+    when = observed_at_for(location, given, now)
+    if when > now:
+        said = "--observed-at" if given else "the date in the file name"
+        raise UsageError(f"{said} {when:%Y-%m-%d %H:%M} is in the future")
+    lineage = settings.get("lineage") or spec.name
+    keep_validators = bool(settings.get("conditional")) and spec.fetch is None and _is_http(location)
+    return _Job(spec, lineage, location, options, when, now, keep_validators, settings.get("after_load"))
+
+
+def _load_fetched(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResult) -> LoadReport:
+    spec = job.spec
+    previous = find_unchanged(con, job.lineage, payload_sha256(fetched.content), job.options)
     if previous:
         # The same bytes as a snapshot already loaded: nothing to parse, no new version.
         report = record_unchanged(
-            con,
-            source=spec.name,
-            location=location,
-            options=options,
-            observed_at=when,
-            sha256=sha256,
-            previous=previous,
-            now=now,
+            con, source=job.lineage, kind=spec.name, location=job.location, options=job.options,
+            observed_at=job.observed_at, sha256=payload_sha256(fetched.content), previous=previous, now=job.now,
         )
-        if keep_validators:
+        if job.keep_validators:
             # After that commit, in a statement of its own: validators for bytes already loaded are safe to keep
             # whenever they are written (at worst a crash in between costs one full fetch of the same bytes).
-            _write_validators(con, spec.name, location, options, fetched, report.snapshot_id, now)
+            _write_validators(con, job.lineage, job.location, job.options, fetched, report.snapshot_id, job.now)
         return report
+    snapshot = _prepared_or_recorded_failure(con, job, fetched)
+    write_state = source_state_hook(spec, fetched.content, job.now, lineage=job.lineage)
+    before_load = getattr(job.after_load, "before_load", None)
+    if before_load is not None:
+        before_load(con)
+
+    def inside_the_load(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
+        if write_state is not None:
+            write_state(con, snapshot_id)
+        if job.after_load is not None:
+            job.after_load(con, snapshot_id)
+        if job.keep_validators:
+            _write_validators(con, job.lineage, job.location, job.options, fetched, snapshot_id, job.now)
+
+    return load_snapshot(con, snapshot, job.now, after_load=inside_the_load)
+
+
+def _prepared_or_recorded_failure(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResult) -> SnapshotInput:
+    """The snapshot to load; a payload that does not parse is kept as a failed snapshot and its ParseError raised."""
+    spec = job.spec
     try:
-        snapshot = prepare_snapshot(spec, fetched, location, options, when, now.date(), read_knowledge(con))
+        return prepare_snapshot(spec, fetched, job.location, job.options, job.observed_at, job.now.date(),
+                                read_knowledge(con), lineage=job.lineage)
     except ParseError as error:
         try:
             record_failure(
-                con,
-                source=spec.name,
-                description=spec.description,
-                full_listing=spec.full_listing,
-                location=location,
-                options=options,
-                observed_at=when,
-                payload=fetched.content,
-                error=str(error),
-                now=now,
+                con, source=job.lineage, kind=spec.name, description=spec.description,
+                full_listing=spec.full_listing, location=job.location, options=job.options,
+                observed_at=job.observed_at, payload=fetched.content, error=str(error), now=job.now,
             )
         except WarehouseError as unrecorded:
             # The payload's own problem is the first cause and stays the error, type and all; that the warehouse could
@@ -354,17 +392,3 @@ def _load_fetched(
             ) from unrecorded
         # No validators kept for a payload that failed: the next run fetches it in full and says what is wrong again.
         raise
-    write_state = source_state_hook(spec, fetched.content, now)
-    before_load = getattr(after_load, "before_load", None)
-    if before_load is not None:
-        before_load(con)
-
-    def inside_the_load(con: duckdb.DuckDBPyConnection, snapshot_id: int) -> None:
-        if write_state is not None:
-            write_state(con, snapshot_id)
-        if after_load is not None:
-            after_load(con, snapshot_id)
-        if keep_validators:
-            _write_validators(con, spec.name, location, options, fetched, snapshot_id, now)
-
-    return load_snapshot(con, snapshot, now, after_load=inside_the_load)

@@ -133,8 +133,8 @@ def load_source(
         # The warehouse is opened for each step that needs it, not held while a payload downloads: queries meanwhile
         # read the last committed state instead of waiting.
         report = ingest_with_opener(lambda: connect(database, wait_seconds=wait), source.kind, source.location,
-                                options=source.options, observed_at=observed_at, client=client, after_load=watch,
-                                conditional=True)
+                                    lineage=source.lineage_name, options=source.options, observed_at=observed_at,
+                                    client=client, after_load=watch, conditional=True)
     except _SOURCE_ERRORS as error:
         return Failed(message=_first_line(error), data=_detached(error))
     return SourceOutcome(source.name, report, None, tuple(watch.records), backfill)

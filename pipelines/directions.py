@@ -101,6 +101,7 @@ _STRONG = [
 _MODIFIERS = [term for direction, words in _DATA["modifiers"].items() for term in _terms(direction, words)]
 _WEAK = [term for direction, words in _DATA["weak"].items() for term in _terms(direction, words)]
 _SETTLED = {tuple(fold(part) for part in key.split("|")): entry for key, entry in _DATA["settled"].items()}
+_SETTLED_METRICS = {fold(metric): entry for metric, entry in _DATA.get("settled_metrics", {}).items()}
 
 
 def _matches(text: str, terms: list[_Term]) -> list[_Match]:
@@ -244,11 +245,14 @@ def order_evidence(values_in_rank_order: Sequence[float | None], source_label: s
 
 
 def settled_evidence(task: str, dataset: str, metric: str) -> Evidence | None:
-    """A person's settlement of this benchmark in directions.toml [settled], if any."""
+    """A person's settlement of this benchmark in directions.toml [settled], else of its metric ([settled_metrics])."""
     settled = _SETTLED.get((fold(task), fold(dataset), fold(metric)))
-    if settled is None:
-        return None
-    return Evidence("settled", settled["direction"], f"settled by hand in directions.toml: {settled['why']}")
+    if settled is not None:
+        return Evidence("settled", settled["direction"], f"settled by hand in directions.toml: {settled['why']}")
+    for_metric = _SETTLED_METRICS.get(fold(metric))
+    if for_metric is not None:
+        return Evidence("settled", for_metric["direction"], f"settled for every {metric!r} board: {for_metric['why']}")
+    return None
 
 
 Settlements = dict[tuple[str, str, str], Evidence]

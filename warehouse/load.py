@@ -34,7 +34,7 @@ EVIDENCE_COLUMNS = ["benchmark_key", "kind", "direction", "detail"]
 class SnapshotInput:
     """Everything the loader needs about one payload; built by the ingest step from a fetch, a parse and a validation."""
 
-    source: str
+    source: str  # the lineage: claims, removals and state are its own
     source_description: str
     full_listing: bool
     location: str
@@ -49,6 +49,7 @@ class SnapshotInput:
     # payload gave: DIRECTION_COLUMNS and EVIDENCE_COLUMNS
     directions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DIRECTION_COLUMNS))
     evidence: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVIDENCE_COLUMNS))
+    kind: str | None = None  # the registered source that parsed the payload (default: the lineage's name)
 
     @property
     def sha256(self) -> str:
@@ -70,12 +71,14 @@ class LoadReport:
     results_changed: int = 0
     results_unchanged: int = 0
     results_removed: int = 0
+    kind: str | None = None  # the registered source that parsed the payload, where it is not the lineage's name
 
     def summary(self) -> str:
+        named = self.source if self.kind in (None, self.source) else f"{self.source} ({self.kind})"
         if self.status != "loaded":
-            return f"snapshot {self.snapshot_id} of {self.source}: {self.status} (same bytes as before), nothing new"
+            return f"snapshot {self.snapshot_id} of {named}: {self.status} (same bytes as before), nothing new"
         return (
-            f"snapshot {self.snapshot_id} of {self.source} observed {self.observed_at:%Y-%m-%d %H:%M}: "
+            f"snapshot {self.snapshot_id} of {named} observed {self.observed_at:%Y-%m-%d %H:%M}: "
             f"{self.rows_loaded} rows loaded, {self.rows_rejected} rejected, {self.rows_duplicate} exact repeats folded; "
             f"results {self.results_new} new, {self.results_changed} changed, {self.results_unchanged} unchanged, "
             f"{self.results_removed} removed"
@@ -117,6 +120,7 @@ def record_unchanged(
     con: duckdb.DuckDBPyConnection,
     *,
     source: str,
+    kind: str | None = None,
     location: str,
     options: dict,
     observed_at: datetime,
@@ -130,7 +134,7 @@ def record_unchanged(
     """
     previous_id, previous_observed = previous
     if observed_at <= previous_observed:
-        return LoadReport(previous_id, source, location, previous_observed, "already-loaded")
+        return LoadReport(previous_id, source, location, previous_observed, "already-loaded", kind=kind)
     with transaction(con):
         snapshot_id = _insert_snapshot(
             con,
@@ -141,6 +145,7 @@ def record_unchanged(
             loaded_at=now,
             sha256=sha256,
             status="unchanged",
+            kind=kind or source,
         )
         run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
         run(
@@ -153,13 +158,14 @@ def record_unchanged(
                 "previous_snapshot_id": previous_id,
             },
         )
-    return LoadReport(snapshot_id, source, location, observed_at, "unchanged")
+    return LoadReport(snapshot_id, source, location, observed_at, "unchanged", kind=kind)
 
 
 def record_failure(
     con: duckdb.DuckDBPyConnection,
     *,
     source: str,
+    kind: str | None = None,
     description: str,
     full_listing: bool,
     location: str,
@@ -183,6 +189,7 @@ def record_failure(
             sha256=sha,
             status="failed",
             error=error,
+            kind=kind or source,
         )
     return snapshot_id
 
@@ -281,6 +288,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
         sha256=sha,
         status="loaded",
         rows_parsed=snapshot.rows_parsed,
+        kind=snapshot.kind or snapshot.source,
     )
     step = {"source": snapshot.source, "observed_at": snapshot.observed_at, "snapshot_id": snapshot_id}
     run(con, "insert_snapshot_boards", step)
@@ -310,6 +318,7 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
         results_changed=counts.get("changed", 0),
         results_unchanged=counts.get("unchanged", 0),
         results_removed=removed,
+        kind=snapshot.kind,
     )
     run(con, "finish_snapshot", asdict(report))
     con.execute("DROP TABLE staged")

@@ -32,6 +32,10 @@ class RunFailed(SourceError):
 def load(
     location: Annotated[str, typer.Argument(help="A path, a file:// URL or an http(s) URL.")],
     source: Annotated[str, typer.Option("--source", help="Registered source name (see `sota sources`).")],
+    name: Annotated[
+        Optional[str],
+        typer.Option("--name", help="The lineage this payload belongs to (default: from the file name or the URL)."),
+    ] = None,
     observed_at: Annotated[
         Optional[str], typer.Option("--observed-at", help="When the payload was current (history); default now.")
     ] = None,
@@ -46,16 +50,17 @@ def load(
     as_json: JsonOption = False,
 ) -> None:
     """Load one payload as a snapshot."""
-    from flows.ingest import ingest
+    from flows.ingest import ingest, lineage_name
     from flows.new_sota import backfill_hook
     from pipelines.http import FetchError, HttpClient
 
     get_source(source)  # an unknown source fails before the database is touched
     options = {"task": task, "dataset": dataset, **key_values(option or [])}
+    lineage = name or lineage_name(location)
     with open_warehouse(db) as con:
         try:
             report = ingest(
-                con, source, location, options=options, observed_at=observed_at,
+                con, source, location, lineage=lineage, options=options, observed_at=observed_at,
                 client=HttpClient(max_retries=retries),
                 # the SOTA steps this payload makes are recorded (sota_records, the report's index); a load outside a
                 # run alerts nobody: alerts go through the configured rules and channels of `sota run`

@@ -28,9 +28,10 @@ from flows.cli.shared import (
 )
 from flows.cli.age import staleness_warning, with_data_age
 from flows.cli.names import resolve_names
-from flows.dates import parse_day, utc_now
+from flows.dates import UsageError, parse_day, utc_now
 from pipelines.aliases import fold
 from warehouse import queries
+from warehouse.statements import run
 
 
 def register(app: typer.Typer) -> None:
@@ -171,7 +172,7 @@ def rejects(
 
 
 def snapshots(
-    source: Annotated[Optional[str], typer.Option("--source")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only this lineage's snapshots.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -179,7 +180,7 @@ def snapshots(
     """What was loaded, when it was current, and what it changed."""
     with open_warehouse(db, read_only=True) as con:
         rows = queries.snapshots(con, source=source, limit=limit)
-    emit(rows, ["snapshot_id", "source", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
+    emit(rows, ["snapshot_id", "source", "kind", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
                 "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
 
 
@@ -190,6 +191,11 @@ def benchmarks_command(
     search: Annotated[
         Optional[str], typer.Option("--search", help="Only benchmarks with this text in a name (any spelling).")
     ] = None,
+    direction: Annotated[
+        Optional[str],
+        typer.Option("--direction", help="Only benchmarks of this direction: higher, lower, none or unknown."),
+    ] = None,
+    why: Annotated[bool, typer.Option("--why", help="Show the evidence each direction was decided from.")] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -199,11 +205,20 @@ def benchmarks_command(
     with open_warehouse(db, read_only=True) as con:
         task, dataset, _ = _resolved(con, task, dataset, None)
         rows = queries.benchmarks(con, canonical=CANONICAL_NAMES, task=task, dataset=dataset, unmapped_only=unmapped)
+        if why:
+            reasons = {(b[0], b[1], b[2]): b[4] for b in run(con, "benchmark_directions")}
+            rows = [{**row, "why": reasons.get((row["task"], row["dataset"], row["metric"]))} for row in rows]
     if search:
         wanted = fold(search)
         rows = [row for row in rows if wanted in fold(f"{row['task']} {row['dataset']} {row['metric']}")]
-    emit(rows, ["task", "dataset", "metric", "direction", "results", "sources", "mapped"], as_json, "Benchmarks",
-         "no benchmarks")
+    if direction:
+        from schemas.results import DIRECTIONS  # pandera: imported only when a direction is asked for
+
+        if direction not in DIRECTIONS:
+            raise UsageError(f"--direction {direction!r}: expected one of {', '.join(DIRECTIONS)}")
+        rows = [row for row in rows if row["direction"] == direction]
+    columns = ["task", "dataset", "metric", "direction", "results", "sources", "mapped"] + (["why"] if why else [])
+    emit(rows, columns, as_json, "Benchmarks", "no benchmarks")
 
 
 def conflicts_command(

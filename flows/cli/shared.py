@@ -128,6 +128,8 @@ def cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):  # a list column (the sources of a benchmark): plain text, not Python's repr
+        return ", ".join(cell(item) for item in value)
     return str(value)
 
 

@@ -45,15 +45,16 @@ def test_one_broken_source_fails_alone(prefect_harness, tmp_path, shared_data, c
     assert [(o.source, o.report is not None) for o in outcomes] == [("squad", True), ("broken", False), ("handcopy", True)]
     assert "invalid JSON at line 27" in outcomes[1].error
     con = duckdb.connect(str(tmp_path / "sota.duckdb"), read_only=True)
-    assert con.execute("SELECT source, status FROM snapshots ORDER BY snapshot_id").fetchall() == [
-        ("pwc-dump", "loaded"), ("pwc-dump", "failed"), ("csv", "loaded"),
+    # each entry is its own lineage: its name is the snapshots' source, the kind that parsed them beside it
+    assert con.execute("SELECT source, kind, status FROM snapshots ORDER BY snapshot_id").fetchall() == [
+        ("squad", "pwc-dump", "loaded"), ("broken", "pwc-dump", "failed"), ("handcopy", "csv", "loaded"),
     ]
     con.close()
     # naming sources runs only those; the run completes when they all load (here through the command, as a backfill)
     capsys.readouterr()
     assert main(["run", "--config", str(config), "--source", "squad", "--backfill"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "squad: snapshot 1 of pwc-dump: already-loaded (same bytes as before), nothing new"
+        "squad: snapshot 1 of squad (pwc-dump): already-loaded (same bytes as before), nothing new"
     ]
 
 

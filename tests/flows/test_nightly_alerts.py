@@ -137,7 +137,7 @@ def test_backfill_then_nightly_runs_alert_once_per_move_and_retry_what_failed(
         # 1. the hand copy as history: its SOTA steps recorded, nobody alerted
         code, out, err = sota(capsys, "run", "--config", config, "--source", "handcopy", "--observed-at", "2019-11-13")
         assert code == 0, err
-        assert out.startswith("handcopy: snapshot 1 of csv observed 2019-11-13 00:00: 272 rows loaded")
+        assert out.startswith("handcopy: snapshot 1 of handcopy (csv) observed 2019-11-13 00:00: 272 rows loaded")
         assert outbox(tmp_path) == [] and webhook_posts(server) == [] and mail.messages == []
 
         # 2. the nightly run: the dump says 429 first, then comes; the hand copy has not changed (304)

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from pipelines.directions import (
+    decide_benchmark,
     Decision,
     Evidence,
     decide,
@@ -162,7 +163,21 @@ def test_settled_evidence_is_found_whatever_the_spelling():
         "settled by hand in directions.toml: the PROBA-V challenge score is the baseline's cPSNR divided by the "
         "submission's: lower is better",
     )
-    assert settled_evidence("Image Classification", "ImageNet", "Top 1 Accuracy") is None
+    assert settled_evidence("Image Classification", "ImageNet", "Average MPJPE (mm)") is None
+
+
+def test_a_metric_settled_for_every_board_is_settled_evidence_and_beats_a_chronological_listing():
+    # sota-extractor's eff.json lists the ILSVRC winners by year: their top-5 errors run descending
+    by_year = order("higher", "rows of eff.json run descending (8 rows: 28.2 .. 2.25)")
+    settled = settled_evidence("Image Classification", "ILSVRC", "top-5 error")
+    assert settled == Evidence(
+        "settled", "lower",
+        "settled for every 'top-5 error' board: the share of images without the right class among the first five",
+    )
+    decision = decide_benchmark("Image Classification", "ILSVRC", "Top 5 Error", [by_year])
+    assert decision.direction == "lower"
+    assert decision.why.startswith("lower: settled for every 'Top 5 Error' board: ")
+    assert "also seen: rows of eff.json run descending" in decision.why
 
 
 # ---- the decision ----------------------------------------------------------------------------------------------------

@@ -244,7 +244,8 @@ def test_a_feed_of_the_dev_abstracts_answers_sota_asof_from_arxiv_alone(shared_d
     feed.write_bytes(feed_xml([dev_entry(r) for r in records]))
     database = str(tmp_path / "sota.duckdb")
 
-    loaded = json.loads(sota("load", str(feed), "--source", "arxiv", "--db", database, "--json", capsys=capsys))
+    loaded = json.loads(sota("load", str(feed), "--source", "arxiv", "--name", "arxiv", "--db", database, "--json",
+                             capsys=capsys))
     assert loaded["status"] == "loaded" and loaded["rows_rejected"] == 0 and loaded["results_new"] >= 40
 
     import duckdb
@@ -292,7 +293,8 @@ def test_a_feed_of_the_dev_abstracts_answers_sota_asof_from_arxiv_alone(shared_d
     assert asof("2016-12-31", "Top 5 Error") == ("Inception-v4", 3.08, "2016-02-23", "arxiv")
 
     # the same feed again is the same snapshot: nothing new
-    again = json.loads(sota("load", str(feed), "--source", "arxiv", "--db", database, "--json", capsys=capsys))
+    again = json.loads(sota("load", str(feed), "--source", "arxiv", "--name", "arxiv", "--db", database, "--json",
+                            capsys=capsys))
     assert again["status"] in ("unchanged", "already-loaded")
 
 

@@ -66,7 +66,8 @@ def test_load_reports_and_queries_answer_in_json(sota, loaded):
         "status": "loaded", "observed_at": "2021-01-01T00:00:00", "rows_loaded": 2, "rows_rejected": 1,
     }
     asof = json.loads(sota("asof", "2020-12-31", "--json", cwd=folder).stdout)
-    assert [(r["model"], r["value"], r["source"]) for r in asof] == [("B", 85.0, "pwc-dump")]
+    # loaded without --name: the lineage is the file's name less its @DATE part
+    assert [(r["model"], r["value"], r["source"]) for r in asof] == [("B", 85.0, "board")]
     clean = json.loads(sota("asof", "2020-12-31", "--no-extra-data", "--json", cwd=folder).stdout)
     assert [r["model"] for r in clean] == ["A"]
     board = json.loads(sota("leaderboard", "--task", "Image Classification", "--dataset", "ImageNet",
