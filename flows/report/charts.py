@@ -125,6 +125,10 @@ def fetch_chart(
     direction = info["direction"]
     if direction == "none":
         raise ReportError(f"{task} / {dataset} / {metric} describes models and is not ranked: nothing to chart")
+    if direction == "unknown":
+        # without a direction there are no SOTA steps to draw, and a chart would suggest some
+        raise ReportError(f"{task} / {dataset} / {metric} has no known direction, so no SOTA: `sota benchmarks --why`"
+                          " says why; settle it in a directions file (SOTA_DIRECTIONS)")
     rows = queries.chart_results(con, task, dataset, metric, extra_data=extra_data)
     if not rows:
         raise ReportError(f"no results for {task} / {dataset} / {metric}" + (

@@ -2,5 +2,5 @@
 SELECT h.*
 FROM benchmarks AS b,
      LATERAL (FROM sota_history(b.task, b.dataset, b.metric, known_at := $as_of)) AS h
-WHERE b.direction <> 'none'
+WHERE b.direction IN ('higher', 'lower')
 ORDER BY h.task, h.dataset, h.metric, h.effective_on, h.result_id
