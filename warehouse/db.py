@@ -73,8 +73,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute(text)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
         applied.append(name)
-    if any(name.startswith("004_") for name in applied):
-        # a file made before the frontier existed: derive it once from the results it already holds
+    if any(name.startswith(("004_", "007_")) for name in applied):
+        # a file made before the frontier (004) or the consolidated results (007) existed: derive them once from the
+        # results it already holds
         rebuild_frontier(con)
     return applied
 

@@ -7,11 +7,14 @@ import pytest
 
 from flows.cli import main
 
+# (source kind, lineage): each history is one lineage, loaded oldest first
 HISTORY = {
-    "timm-csv": [f"timm-results/history/results-imagenet@{d}.csv"
-                 for d in ("2019-07-25", "2020-02-01", "2021-05-11", "2022-03-29", "2023-05-24", "2024-08-22")],
-    "robustbench-html": [f"robustbench/history/imagenet_Linf@{d}.html"
-                         for d in ("2021-08-28", "2021-10-27", "2022-09-28", "2023-04-11", "2024-03-20", "2024-06-26")],
+    ("timm-csv", "timm"): [f"timm-results/history/results-imagenet@{d}.csv"
+                           for d in ("2019-07-25", "2020-02-01", "2021-05-11", "2022-03-29", "2023-05-24", "2024-08-22")],
+    ("robustbench-html", "robustbench"): [
+        f"robustbench/history/imagenet_Linf@{d}.html"
+        for d in ("2021-08-28", "2021-10-27", "2022-09-28", "2023-04-11", "2024-03-20", "2024-06-26")
+    ],
 }
 
 
@@ -23,18 +26,20 @@ def warehouse(shared_data, tmp_path_factory):
         code = main([*args, "--db", db])
         assert code == 0, args
 
-    for source, files in HISTORY.items():
+    for (source, lineage), files in HISTORY.items():
         for path in files:
-            sota("load", str(shared_data / path), "--source", source)
+            sota("load", str(shared_data / path), "--source", source, "--name", lineage)
     sota("load", str(shared_data / "robustbench/html-head/imagenet_Linf.html"), "--source", "robustbench-html",
-         "--observed-at", "2025-02-05")
+         "--name", "robustbench", "--observed-at", "2025-02-05")
     sota("load", str(shared_data / "pwc-dump-2020-08-28/evaluation-tables.json.gz"), "--source", "pwc-dump",
-         "--observed-at", "2020-08-28")
-    for card in ("resnet.mdx", "efficientnet.mdx"):
-        sota("load", str(shared_data / "timm-model-index" / card), "--source", "model-index", "--observed-at", "2021-06-01")
+         "--name", "pwc", "--observed-at", "2020-08-28")
+    for card in ("resnet", "efficientnet"):  # each model card lists its own models: a lineage of its own
+        sota("load", str(shared_data / "timm-model-index" / f"{card}.mdx"), "--source", "model-index",
+             "--name", f"timm-docs-{card}", "--observed-at", "2021-06-01")
     sota("load", str(shared_data / "epoch-benchmarks-2025/external_benchmark_mmlu.csv"), "--source", "epoch-csv",
-         "--observed-at", "2025-06-01")
-    sota("load", str(shared_data / "ilsvrc-winners/imagenet.csv"), "--source", "ilsvrc-csv", "--observed-at", "2020-09-04")
+         "--name", "epoch", "--observed-at", "2025-06-01")
+    sota("load", str(shared_data / "ilsvrc-winners/imagenet.csv"), "--source", "ilsvrc-csv", "--name", "ilsvrc",
+         "--observed-at", "2020-09-04")
     return db
 
 
@@ -47,14 +52,18 @@ def ask(capsys, db, *args):
 def test_imagenet_top1_side_by_side(warehouse, capsys):
     board = ask(capsys, warehouse, "leaderboard", "--task", "Image Classification", "--dataset", "ImageNet",
                 "--metric", "Top 1 Accuracy", "--top", "5000")
-    assert {r["source"] for r in board} == {"pwc-dump", "timm-csv", "robustbench-html", "model-index"}
+    witnesses = {lineage for r in board for lineage in r["sources"]}
+    assert witnesses == {"pwc", "timm", "robustbench", "timm-docs-resnet", "timm-docs-efficientnet"}
+    assert all(r["source"] == ", ".join(r["sources"]) for r in board)  # the witnesses as plain text
+    assert any(len(r["sources"]) > 1 for r in board)  # one row per result, whichever sources show it
     assert board[0]["rank"] == 1 and board[0]["value"] == max(r["value"] for r in board)
 
 
 def test_timm_best_known_on_2021_06_01(warehouse, capsys):
     rows = ask(capsys, warehouse, "sql",
                "SELECT model, value FROM leaderboard_as_of('Image Classification', 'ImageNet', 'Top 1 Accuracy', "
-               "DATE '2021-06-01', known_at := DATE '2021-06-01') WHERE source = 'timm-csv' ORDER BY rank LIMIT 1")
+               "DATE '2021-06-01', known_at := DATE '2021-06-01') WHERE list_contains(sources, 'timm') ORDER BY rank "
+               "LIMIT 1")
     assert rows == [{"model": "tf_efficientnet_l2_ns", "value": 88.352}]
 
 
@@ -70,6 +79,6 @@ def test_robustbench_robust_accuracy_as_known_then_and_now(warehouse, capsys):
 
 def test_an_llm_benchmark_and_the_ilsvrc_test_set(warehouse, capsys):
     mmlu = ask(capsys, warehouse, "asof", "2030-01-01", "--dataset", "MMLU")
-    assert [(r["model"], r["value"], r["source"]) for r in mmlu] == [("gpt-4o-2024-11-20", 88.1, "epoch-csv")]
+    assert [(r["model"], r["value"], r["source"]) for r in mmlu] == [("gpt-4o-2024-11-20", 88.1, "epoch")]
     ilsvrc = ask(capsys, warehouse, "asof", "2017-12-31", "--dataset", "ILSVRC", "--metric", "Top 5 Error")
     assert [(r["model"], r["value"]) for r in ilsvrc] == [("SENet (WMW)", 2.251)]

@@ -210,9 +210,9 @@ def test_a_second_run_waits_for_the_first_or_says_which_run_holds_the_warehouse(
     assert reader[0] == 0 and "Traceback" not in reader[1] + reader[2], reader
 
     assert first_code == 0, first_err
-    assert first_out.startswith("winners: snapshot 1 of ilsvrc-csv"), first_out
+    assert first_out.startswith("winners: snapshot 1 of winners (ilsvrc-csv)"), first_out
     # The patient run went after the first had ended: its fetch came later, and found the same bytes.
     assert patient_code == 0, patient_err.text()
-    assert "winners: snapshot 2 of ilsvrc-csv" in patient_out and "unchanged" in patient_out, patient_out
+    assert "winners: snapshot 2 of winners (ilsvrc-csv)" in patient_out and "unchanged" in patient_out, patient_out
     loaded, results, orphans = counts(tmp_path / "sota.duckdb")
     assert (loaded, results, orphans) == (1, 16, 0)

@@ -305,8 +305,8 @@ def test_killed_during_delivery_loses_no_alert_and_repeats_only_the_one_in_fligh
 
         # The row sent to hook-a was answered and marked; the one in flight is still pending; none is lost.
         state = alert_state(baseline)
-        assert state["outbox"] == [("hook-a", "delivered", 1), ("hook-a", "pending", len(records) - 1),
-                                   ("hook-b", "pending", len(records))]
+        still_for_a = [("hook-a", "pending", len(records) - 1)] if len(records) > 1 else []
+        assert state["outbox"] == [("hook-a", "delivered", 1), *still_for_a, ("hook-b", "pending", len(records))]
 
         server.route("/b", [Reply(204)])
         con = connect(baseline)

@@ -166,4 +166,4 @@ dataset = "ImageNet"
     assert len(server.requests_to("/down.json")) == 2
     with duckdb.connect(str(tmp_path / "sota.duckdb"), read_only=True) as con:
         # nothing was fetched from the source that was down, so nothing of it is stored
-        assert con.execute("SELECT source, status FROM snapshots").fetchall() == [("csv", "loaded")]
+        assert con.execute("SELECT source, status FROM snapshots").fetchall() == [("handcopy", "loaded")]

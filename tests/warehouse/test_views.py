@@ -28,18 +28,20 @@ def test_conflicts_accuracy_from_error_and_unmapped_names(db, tmp_path):
     csv.write_text("Model,Top-1 Accuracy,Top-1 Error,Cats\nNoisy Student (EfficientNet-L2),87.4%,12.6%,3\nResNet-50,76.0%,24.0%,4\n")
     ingest(db, "csv", str(csv), options={"task": "Image Classification", "dataset": "ImageNet"})
     rows = queries.conflicts(db)
+    # ResNet-50 at 76.0 from both is no conflict; the sources print as plain text
     assert [(r["model"], r["sources"], r["lowest"], r["highest"]) for r in rows] == [
-        ("Noisy Student (EfficientNet-L2)", ["csv", "pwc-dump"], 87.4, 88.4)
+        ("Noisy Student (EfficientNet-L2)", "csv, pwc-dump", 87.4, 88.4)
     ]
     derived = db.execute("SELECT metric, model, round(value, 6), derived_from FROM accuracy_from_error ORDER BY model").fetchall()
     assert derived == [("Top 1 Accuracy", "Noisy Student (EfficientNet-L2)", 87.4, "Top 1 Error"), ("Top 1 Accuracy", "ResNet-50", 76.0, "Top 1 Error")]
     unmapped = queries.benchmarks(db, canonical=CANONICAL_NAMES, unmapped_only=True)
     assert [(r["dataset"], r["metric"], r["sources"]) for r in unmapped] == [("ImageNet", "Cats", ["csv"])]
     # accuracy "Top-1 Accuracy" from the csv lands on PwC's "Top 1 Accuracy" board, beside the dump's rows
-    board_rows = db.execute("SELECT model, source FROM leaderboard_as_of('Image Classification', 'ImageNet', 'Top 1 Accuracy', DATE '2021-01-01')").fetchall()
-    # the tie at 76.0 goes to the dump's row: dated 2015, while the csv's undated row counts from its first sighting
-    assert board_rows == [("NoisyStudent (EfficientNet-L2)", "pwc-dump"), ("Noisy Student (EfficientNet-L2)", "csv"),
-                          ("ResNet-50", "pwc-dump"), ("ResNet-50", "csv")]
+    board_rows = db.execute("SELECT model, value, source, published_on FROM leaderboard_as_of('Image Classification', 'ImageNet', 'Top 1 Accuracy', DATE '2021-01-01')").fetchall()
+    # one row per result, shown by both sources: the value of the latest observation (the csv, seen a month after the
+    # dump), the earliest publication date (the dump's; the csv gives none)
+    assert board_rows == [("Noisy Student (EfficientNet-L2)", 87.4, "csv, pwc-dump", date(2019, 11, 11)),
+                          ("ResNet-50", 76.0, "csv, pwc-dump", date(2015, 12, 10))]
     assert db.execute("SELECT published_on FROM results WHERE source = 'pwc-dump' AND model = 'ResNet-50'").fetchall() == [(date(2015, 12, 10),)]
 
 

@@ -1,17 +1,21 @@
--- For each benchmark in scope and each filter, the running best by date (ties go to whoever got there first, as in
--- `sota_as_of`), kept only on the dates where the record holder changes.
-INSERT INTO sota_frontier
+-- For each benchmark in scope and each filter, the running best consolidated result by date (ties go to whoever got
+-- there first, as in `sota_as_of`), kept only on the dates where the record holder changes.
+INSERT INTO sota_frontier (
+    benchmark_id, extra_data_allowed, estimates_allowed, from_date, until_date, result_id, model, value, published_on,
+    published_precision, paper_title, paper_url, arxiv_id, source, uses_additional_data, is_estimate, first_seen_at,
+    sources, consolidated_id
+)
 WITH visible AS (
     SELECT
         r.benchmark_id, r.result_id, r.model, r.value, r.published_on, r.published_precision, r.paper_title,
-        r.paper_url, r.arxiv_id, r.source, r.uses_additional_data, r.is_estimate, r.first_seen_at,
+        r.paper_url, r.arxiv_id, r.source, r.uses_additional_data, r.is_estimate, r.first_seen_at, r.consolidated_id,
         coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE)) AS effective_on,
         CASE WHEN b.direction = 'lower' THEN -r.value ELSE r.value END AS better_key
-    FROM results AS r
+    FROM consolidated_results AS r
     JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
     WHERE r.removed_at IS NULL
       AND sw_comparable(r.setting)
-      AND b.direction <> 'none'
+      AND b.direction IN ('higher', 'lower')
       AND r.benchmark_id IN (SELECT s.benchmark_id FROM frontier_scope AS s)
 ),
 filters AS (
@@ -57,6 +61,8 @@ SELECT
     ) AS until_date,
     v.result_id, v.model, v.value,
     v.published_on, v.published_precision, v.paper_title, v.paper_url, v.arxiv_id, v.source,
-    v.uses_additional_data, v.is_estimate, v.first_seen_at
+    v.uses_additional_data, v.is_estimate, v.first_seen_at, w.sources, v.consolidated_id
 FROM changes AS c
 JOIN visible AS v ON v.result_id = c.holder
+-- the list of sources of the few holders only: carried through the windows above, lists cost seconds over 10M rows
+JOIN consolidated_results AS w ON w.result_id = c.holder AND w.removed_at IS NULL

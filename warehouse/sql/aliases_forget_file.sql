@@ -1,0 +1,1 @@
+DELETE FROM model_alias_file

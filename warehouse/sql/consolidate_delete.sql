@@ -1,0 +1,1 @@
+DELETE FROM consolidated_results WHERE benchmark_id IN (SELECT s.benchmark_id FROM frontier_scope AS s)
