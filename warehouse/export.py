@@ -1,5 +1,5 @@
-"""The record as files others can load: results (partitioned by source), benchmarks, snapshots and the SOTA history
-as Parquet or CSV, written by DuckDB's COPY on a read-only connection that may write to the target folder only."""
+"""The record as files others can load: results (the claims, partitioned by source), benchmarks, snapshots, the SOTA
+history and the leaderboards (one row per consolidated result, with its witnesses) as Parquet or CSV, written by DuckDB's COPY on a read-only connection that may write to the target folder only."""
 from __future__ import annotations
 
 import os
@@ -19,6 +19,7 @@ _EXPORTS = (  # (file or folder name, SQL file, partitioned by source)
     ("benchmarks", "export_benchmarks", False),
     ("snapshots", "export_snapshots", False),
     ("sota_history", "export_sota_history", False),
+    ("leaderboards", "export_leaderboards", False),
 )
 _COPY_OPTIONS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true"}
 

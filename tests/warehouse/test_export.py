@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 
 from tests.support.report_record import assert_one_line_error, record, sota  # noqa: F401 - fixtures
@@ -35,7 +36,14 @@ def test_parquet_export_round_trips(record, sota, tmp_path):  # noqa: F811 - fix
     result = sota("export", "--format", "parquet", "-o", out, "--db", record)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (out / "results").iterdir()) == ["source=csv", "source=pwc-dump"]
-    assert {p.name for p in out.iterdir()} >= {"benchmarks.parquet", "snapshots.parquet", "sota_history.parquet"}
+    assert {p.name for p in out.iterdir()} >= {"benchmarks.parquet", "snapshots.parquet", "sota_history.parquet",
+                                               "leaderboards.parquet"}
+    # one row per consolidated result: Noisy Student (EfficientNet-L2) once, 88.4, witnessed by both lineages
+    noisy = duckdb.sql(
+        f"SELECT model, value, witnesses FROM read_parquet('{out}/leaderboards.parquet') WHERE dataset = 'ImageNet'"
+        " AND metric = 'Top 1 Accuracy' AND model ILIKE 'Noisy%Student (EfficientNet-L2)'"
+    ).fetchall()
+    assert noisy == [("NoisyStudent (EfficientNet-L2)", 88.4, "csv, pwc-dump")]
 
     copy = _reload(out, tmp_path, "copy")
     answers = []
@@ -71,7 +79,8 @@ def test_csv_export_and_its_errors(record, sota, tmp_path):  # noqa: F811 - fixt
     assert (out / "results" / "source=pwc-dump").is_dir()
     assert_one_line_error(sota("export", "--format", "xlsx", "-o", out, "--db", record), 2, "--format 'xlsx'")
     assert_one_line_error(sota("export", "-o", out, "--db", tmp_path / "none.duckdb"), 1, "no warehouse")
-    assert {p.name for p in out.iterdir()} == {"results", "benchmarks.csv", "snapshots.csv", "sota_history.csv"}
+    assert {p.name for p in out.iterdir()} == {"results", "benchmarks.csv", "snapshots.csv", "sota_history.csv",
+                                               "leaderboards.csv"}
 
 
 def test_export_errors_are_export_errors(record, tmp_path):  # noqa: F811 - fixtures
