@@ -218,6 +218,7 @@ def load_snapshot(
         return record_unchanged(
             con,
             source=snapshot.source,
+            kind=snapshot.kind,
             location=snapshot.location,
             options=snapshot.options,
             observed_at=snapshot.observed_at,
