@@ -68,6 +68,7 @@ def bench_load(folder: Path) -> dict:
 # Every tenth result (i % 10 = 1) is a hand copy (source csv, no paper) of the result before it, seen at another
 # time: the same value, or one 1.0 higher for every other copy (a conflict), and extra-data flags that sometimes
 # disagree; 5% of the originals were removed later while their copy stays. So 1M pairs of claims are consolidated.
+# One result in a thousand is suspect (far outside its board's spread): left out unless `suspects := true`.
 SYNTHETIC = """
 INSERT INTO benchmarks (benchmark_id, task, dataset, metric, direction, unit, benchmark_key, board_key)
 SELECT i, 'Task ' || (i % 50), 'Dataset ' || i, CASE WHEN i % 5 = 0 THEN 'Error' ELSE 'Accuracy' END,
@@ -85,7 +86,7 @@ SELECT i AS result_id, 'claim ' || i AS claim_key,
        TIMESTAMP '2019-01-01' + INTERVAL (i % 2000) DAY AS claim_first_seen_at,
        TIMESTAMP '2019-01-01' + INTERVAL (i % 2000) DAY AS first_seen_at, TIMESTAMP '2025-01-01' AS last_seen_at,
        CASE WHEN i % 20 = 0 THEN TIMESTAMP '2023-01-01' ELSE NULL END AS removed_at,
-       1 AS first_snapshot_id, 1 AS last_snapshot_id
+       1 AS first_snapshot_id, 1 AS last_snapshot_id, i % 1000 = 7 AS is_suspect
 FROM (SELECT i, i % 10 = 1 AS copy FROM range(0, 10000000) AS r(i)) AS numbered;
 """
 
@@ -107,6 +108,7 @@ def bench_asof(folder: Path) -> dict:
     queries = {
         "all benchmarks": "SELECT count(*) FROM sota_as_of(DATE '2024-01-01')",
         "all, known_at": "SELECT count(*) FROM sota_as_of(DATE '2024-01-01', known_at := TIMESTAMP '2022-06-01')",
+        "all, suspects counted": "SELECT count(*) FROM sota_as_of(DATE '2024-01-01', suspects := true)",
         "all benchmarks, every column": "SELECT * FROM sota_as_of(DATE '2024-01-01')",
         "all, no extra data": "SELECT * FROM sota_as_of(DATE '2024-01-01', extra_data := false)",
         "one benchmark": "SELECT * FROM sota_as_of(DATE '2024-01-01') WHERE task = 'Task 7' AND dataset = 'Dataset 457' AND metric = 'Accuracy'",
@@ -139,8 +141,9 @@ NOTES = """
   3.9 GiB at most before consolidation existed, on this machine. By latest knowledge `sota_as_of` reads the frontier
   (a few rows per benchmark per filter), so the scan of 10M rows is gone; what remains for one benchmark is mostly
   DuckDB binding and optimising the macro (about 4-5 ms), which is why that figure sits near its 10 ms target and
-  moves with the machine's load. `known_at` in the past reads the consolidated versions themselves (every row, about
-  as many as the result versions), hence about a hundred ms for all benchmarks; with a filter on one benchmark the
+  moves with the machine's load. `known_at` in the past, and `suspects := true` (one synthetic result in a thousand
+  is flagged suspect; the frontier holds none), read the consolidated versions themselves (every row, about as many
+  as the result versions), hence about a hundred ms for all benchmarks; with a filter on one benchmark the
   filter reaches the scan and row groups are skipped. The leaderboard of one synthetic board ranks about 9,000
   consolidated results (real boards have at most a few hundred).
 """

@@ -48,6 +48,7 @@ from warehouse.load import (
     payload_sha256,
     record_failure,
     read_benchmark_knowledge,
+    read_board_values,
     record_unchanged,
 )
 from warehouse.source_state import read_source_state, write_source_state
@@ -83,7 +84,8 @@ SETTLEMENTS_VARIABLE = "SOTA_DIRECTIONS"
 
 def read_knowledge(con: duckdb.DuckDBPyConnection) -> Knowledge:
     """What the warehouse holds of its benchmarks (units, direction evidence, directions still to decide from
-    evidence), and the directions the user settled in the file named by SOTA_DIRECTIONS (if set)."""
+    evidence, and, asked for while `con` is open, the values its boards show), and the directions the user settled in
+    the file named by SOTA_DIRECTIONS (if set)."""
     benchmarks, evidence = read_benchmark_knowledge(con)
     found: dict[str, list[Evidence]] = {}
     for key, kind, direction, detail in evidence:
@@ -93,6 +95,7 @@ def read_knowledge(con: duckdb.DuckDBPyConnection) -> Knowledge:
         evidence={key: tuple(items) for key, items in found.items()},
         settlements=_user_settlements(),
         undecided={key: (task, dataset, metric) for key, task, dataset, metric, _, undecided in benchmarks if undecided},
+        board_values=lambda keys: read_board_values(con, keys),
     )
 
 

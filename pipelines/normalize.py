@@ -3,13 +3,14 @@ evidence a payload gives of which way each metric points.
 
 Pure. Rows that cannot be normalised become `Reject`s with a reason; rows that repeat another row exactly (the PwC
 dump lists the same board under several parent tasks) are folded into one and counted, so the count is reported
-rather than the row silently lost.
+rather than the row silently lost. A value far outside its board's spread is kept, flagged `is_suspect` with its
+reason (`pipelines.suspects`).
 """
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -25,11 +26,12 @@ from pipelines.directions import (
     order_evidence,
 )
 from pipelines.source import RawRow
+from pipelines.suspects import flag_suspects
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
 RESULT_COLUMNS = [
     "claim_key", "benchmark_key", "board_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate",
-    "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
+    "is_suspect", "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
     "row_ref", "attributes",
 ]
 
@@ -170,6 +172,9 @@ class Knowledge:
     settlements: Settlements = field(default_factory=dict)
     # benchmarks an earlier version decided by name alone: (task, dataset, metric) by benchmark_key
     undecided: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # the values the warehouse shows now on the boards asked for (benchmark_keys): (claim_key, value) pairs by
+    # benchmark_key, read only for the boards a payload reports, so that its values are judged against the whole board
+    board_values: Callable[[list[str]], Mapping[str, Iterable[tuple[str, float]]]] | None = None
 
 
 def _decide_directions(
@@ -237,5 +242,7 @@ def normalize_rows(
                     json.dumps({k: record[k] for k in ("model", "value", "paper_title", "paper_url")}, default=str),
                 )
             )
+    boards = sorted({record["benchmark_key"] for record in kept})
+    flag_suspects(kept, knowledge.board_values(boards) if knowledge.board_values and boards else None)
     results = pd.DataFrame(kept, columns=RESULT_COLUMNS)
     return Normalized(results, rejects, duplicates, evidence, decisions)

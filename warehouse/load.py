@@ -200,6 +200,15 @@ def read_benchmark_knowledge(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple
     return run(con, "knowledge_benchmarks"), run(con, "knowledge_evidence")
 
 
+def read_board_values(con: duckdb.DuckDBPyConnection, benchmark_keys: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """The values the warehouse shows now on these boards (suspects left out), as (claim_key, value) pairs by
+    benchmark_key: what a payload's values are judged against besides their own board."""
+    found: dict[str, list[tuple[str, float]]] = {}
+    for key, claim, value in run(con, "knowledge_board_values", {"keys": list(benchmark_keys)}):
+        found.setdefault(key, []).append((claim, value))
+    return found
+
+
 def load_snapshot(
     con: duckdb.DuckDBPyConnection,
     snapshot: SnapshotInput,

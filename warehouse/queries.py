@@ -17,34 +17,37 @@ class QueryError(WarehouseError):
     """A user's SQL that DuckDB refused; the message is DuckDB's first line."""
 
 
-def _filters(known_at, extra_data, estimates, all_settings=False) -> dict:
-    return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates, "all_settings": all_settings}
+def _filters(known_at, extra_data, estimates, all_settings=False, suspects=False) -> dict:
+    return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates, "all_settings": all_settings,
+            "suspects": suspects}
 
 
 def sota_as_of(
     con, day: date, *, task=None, dataset=None, metric=None,
     known_at: date | datetime | None = None, extra_data: bool | None = None, estimates: bool = False,
-    all_settings: bool = False,
+    all_settings: bool = False, suspects: bool = False,
 ) -> list[dict]:
-    params = {"d": day, "task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates, all_settings)}
+    params = {"d": day, "task": task, "dataset": dataset, "metric": metric,
+              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
     return dict_rows(con, "query_sota_as_of", params)
 
 
 def leaderboard(
     con, task: str, dataset: str, metric: str, day: date, *, top: int = 20,
     known_at=None, extra_data: bool | None = None, estimates: bool = False,
-    all_settings: bool = False,
+    all_settings: bool = False, suspects: bool = False,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top,
-              **_filters(known_at, extra_data, estimates, all_settings)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
     return dict_rows(con, "query_leaderboard", params)
 
 
 def sota_history(
     con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None,
-    estimates: bool = False, all_settings: bool = False,
+    estimates: bool = False, all_settings: bool = False, suspects: bool = False,
 ) -> list[dict]:
-    params = {"task": task, "dataset": dataset, "metric": metric, **_filters(known_at, extra_data, estimates, all_settings)}
+    params = {"task": task, "dataset": dataset, "metric": metric,
+              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
     return dict_rows(con, "query_history", params)
 
 

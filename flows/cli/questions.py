@@ -20,6 +20,7 @@ from flows.cli.shared import (
     JsonOption,
     KnownAtOption,
     NoExtraOption,
+    SuspectsOption,
     complain,
     emit,
     extra_data_filter,
@@ -80,6 +81,7 @@ def asof(
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
+    suspects: SuspectsOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -90,10 +92,10 @@ def asof(
         task, dataset, metric = _resolved(con, task, dataset, metric)
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-                                  all_settings=all_settings)
+                                  all_settings=all_settings, suspects=suspects)
         rows = with_data_age(con, rows, known)
     emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data",
-                "paper_title", "data_observed_at"],
+                "paper_title", "data_observed_at"] + (["is_suspect"] if suspects else []),
          as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match")
     _warn_if_stale(rows, known)
 
@@ -108,6 +110,7 @@ def leaderboard(
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
+    suspects: SuspectsOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -117,9 +120,10 @@ def leaderboard(
         db, (task, dataset, metric), known_at, as_json,
         lambda con, names, known: queries.leaderboard(
             con, *names, cut, top=top, known_at=known, extra_data=extra_data_filter(no_extra_data),
-            estimates=estimates, all_settings=all_settings,
+            estimates=estimates, all_settings=all_settings, suspects=suspects,
         ),
-        ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"],
+        ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"]
+        + (["is_suspect"] if suspects else []),
         "{} / {} / {} as of " + str(cut),
     )
 
@@ -132,6 +136,7 @@ def history(
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
+    suspects: SuspectsOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -140,9 +145,10 @@ def history(
         db, (task, dataset, metric), known_at, as_json,
         lambda con, names, known: queries.sota_history(
             con, *names, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-            all_settings=all_settings,
+            all_settings=all_settings, suspects=suspects,
         ),
-        ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"],
+        ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"]
+        + (["is_suspect"] if suspects else []),
         "SOTA history: {} / {} / {}",
     )
 

@@ -43,6 +43,9 @@ EstimatesOption = Annotated[bool, typer.Option("--estimates", help="Count estima
 AllSettingsOption = Annotated[
     bool, typer.Option("--all-settings", help="Rank zero-shot, linear-probe, frozen and few-shot results too.")
 ]
+SuspectsOption = Annotated[
+    bool, typer.Option("--suspects", help="Count values flagged as far outside their board's spread too.")
+]
 SourcesOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only these configured sources.")]
 
 

@@ -55,6 +55,7 @@ def test_a_dump_row_becomes_one_result_per_metric_with_canonical_names_units_and
     paper = {
         "model": "FixEfficientNet-L2",
         "is_estimate": False,
+        "is_suspect": False,  # a board of one value has no spread to be far outside of
         "paper_title": "Fixing the train-test resolution discrepancy: FixEfficientNet",
         "paper_url": "https://arxiv.org/abs/2003.08237v4",
         "arxiv_id": "2003.08237",  # from the URL, without its version
@@ -242,3 +243,86 @@ def test_no_rows_give_an_empty_frame_with_every_column():
         RESULT_COLUMNS, 0, [], 0,
     )
     assert isinstance(normalized.results, pd.DataFrame)
+
+
+# ------------------------------------------------------------------------------------ values far outside their board
+
+
+IMAGENET_TOP1 = "Image Classification / ImageNet / row "
+
+
+def imagenet_top1(dump: list[RawRow]) -> list[RawRow]:
+    return [row for row in dump if row.row_ref.startswith(IMAGENET_TOP1) and row.metric == "Top 1 Accuracy"]
+
+
+def suspects(normalized: Normalized) -> list[tuple]:
+    return [(row["model"], row["value"], json.loads(row["attributes"])["suspect"])
+            for row in records(normalized) if row["is_suspect"]]
+
+
+def plain_board(*values: str, dataset: str = "Tiny Board", metric: str = "Accuracy", papers: bool = True) -> list[RawRow]:
+    """One board of plain numbers (no unit declared or written), one model and paper per value."""
+    return [RawRow(task="Image Classification", dataset=dataset, metric=metric, model=f"M{n}", value=value,
+                   row_ref=f"row {n}", paper_title=f"Paper {n}" if papers else None)
+            for n, value in enumerate(values)]
+
+
+def test_old_results_on_the_real_imagenet_board_are_not_suspect(parsed):
+    # the dump's ImageNet top-1 board: SIFT + FVs at 50.9 and SqueezeNet at 57.5 sit among records of 88.5
+    normalized = normalize_rows(imagenet_top1(parsed(DUMP)))
+    values = records(normalized, "model", "value", "is_suspect")
+    assert len(values) == 196 and ("SIFT + FVs", 50.9, False) in values and ("FixEfficientNet-L2", 88.5, False) in values
+    assert suspects(normalized) == []
+
+
+def test_a_mis_scaled_value_among_percents_is_flagged_with_its_reason_and_kept(parsed):
+    # FixEfficientNet-L2's 88.5% written as the fraction 0.885: on a board of percents, it reads 0.885 %
+    rows = [dataclasses.replace(row, value="0.885") if row.row_ref == IMAGENET_TOP1 + "0" else row
+            for row in imagenet_top1(parsed(DUMP))]
+    normalized = normalize_rows(rows)
+    assert normalized.rejects == []
+    assert suspects(normalized) == [(
+        "FixEfficientNet-L2", 0.885,
+        ("far outside its board's spread: 0.885 is 89.4x off the median 79.14 of 196 values (robust z 70.6, in orders "
+         "of magnitude), and no other paper's value is within 2x of it"),
+    )]
+    assert records(normalized, "unit")[0] == ("percent",)
+
+
+def test_a_mistyped_value_on_a_board_without_a_unit_is_flagged():
+    # 885 for 88.5: no unit declared nor written, so no range refuses it, and it would lead the board by far
+    normalized = normalize_rows(plain_board("885", "86.1", "85.0", "84.3", "83.9", "82.0", "80.2", "79.9", "77.4", "75.0"))
+    assert [(model, value) for model, value, _ in suspects(normalized)] == [("M0", 885.0)]
+    assert "885 is 10.7x off the median 82.95 of 10 values (robust z 45.0" in suspects(normalized)[0][2]
+
+
+def test_a_board_under_the_minimum_size_flags_nothing():
+    assert suspects(normalize_rows(plain_board("885", "86.1", "85.0", "84.3", "83.9", "82.0", "80.2"))) == []
+
+
+def test_a_board_whose_values_are_nearly_all_equal_judges_by_the_factor_alone():
+    # most of the board at the ceiling: the median absolute deviation and the interquartile range are both nil
+    board = plain_board(*["99.5"] * 9, "98.1", "0.995")
+    assert [(model, value) for model, value, _ in suspects(normalize_rows(board))] == [("M10", 0.995)]
+    assert "its board's values nearly all equal" in suspects(normalize_rows(board))[0][2]
+    # half of it at the ceiling: the interquartile range stands in for the nil median absolute deviation
+    board = plain_board("80", "80", "80", "80", "80", "70", "60", "50", "90", "8.0", "790")
+    assert [(model, value) for model, value, _ in suspects(normalize_rows(board))] == [("M9", 8.0), ("M10", 790.0)]
+
+
+def test_an_advance_another_paper_reaches_too_is_not_suspect():
+    # a score board with no ceiling (Atari): two papers far beyond the rest agree with each other
+    scores = ("7300", "7600", "7900", "8100", "8500", "8600", "8800", "9100", "9400", "10400", "269358", "218448")
+    assert suspects(normalize_rows(plain_board(*scores, dataset="Atari 2600 Krull", metric="Score"))) == []
+    # alone, the same value is far outside the board
+    alone = plain_board(*scores[:-1], dataset="Atari 2600 Krull", metric="Score")
+    assert [(model, value) for model, value, _ in suspects(normalize_rows(alone))] == [("M10", 269358.0)]
+    # rows without papers are told apart by their models (timm's own evaluations)
+    assert suspects(normalize_rows(plain_board(*scores, dataset="Atari 2600 Krull", metric="Score", papers=False))) == []
+
+
+def test_descriptive_columns_and_boards_of_both_signs_are_not_judged():
+    params = plain_board("5M", "6M", "7M", "8M", "9M", "10M", "11M", "12M", "480M", metric="Number of params")
+    assert suspects(normalize_rows(params)) == []
+    signed = plain_board("-21", "-20.7", "-3", "0", "5", "14.6", "18.9", "20", "21", "2100", dataset="Pong", metric="Score")
+    assert suspects(normalize_rows(signed)) == []

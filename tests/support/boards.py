@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+
+import duckdb
 
 
 def board_file(folder: Path, name: str, boards: dict[tuple[str, str], list[dict]]) -> Path:
@@ -32,3 +35,26 @@ def board_file(folder: Path, name: str, boards: dict[tuple[str, str], list[dict]
     path = folder / name
     path.write_text(json.dumps(document))
     return path
+
+
+def board_warehouse(folder: Path) -> tuple[Callable, Callable]:
+    """(load, query) on one warehouse file in `folder`: `load(name, boards, **settings)` writes the boards as a task
+    file and ingests it (`flows.ingest.ingest` settings: lineage, observed_at, after_load, ...); `query(sql)` answers
+    from a separate read-only connection, as any DuckDB client would, without this package."""
+    from flows.ingest import ingest
+    from warehouse.db import connect
+
+    path = folder / "sota.duckdb"
+
+    def load(name: str, boards: dict[tuple[str, str], list[dict]], **settings):
+        with connect(path) as con:
+            return ingest(con, "pwc-dump", str(board_file(folder, name, boards)), **settings)
+
+    def query(sql: str) -> list[tuple]:
+        reader = duckdb.connect(str(path), read_only=True)
+        try:
+            return reader.execute(sql).fetchall()
+        finally:
+            reader.close()
+
+    return load, query

@@ -5,11 +5,9 @@ as any DuckDB client would, without this package.
 """
 from datetime import date, datetime
 
-import duckdb
 import pytest
 
-from flows.ingest import ingest
-from tests.support.boards import board_file
+from tests.support.boards import board_warehouse
 from warehouse.db import connect
 
 ACC = ("Image Classification", "ImageNet")
@@ -25,20 +23,7 @@ def row(model, value, day=None, extra=None, metric="Top 1 Accuracy"):
 
 @pytest.fixture
 def warehouse(tmp_path):
-    path = tmp_path / "sota.duckdb"
-
-    def load(name, boards, **kwargs):
-        with connect(path) as con:
-            return ingest(con, "pwc-dump", str(board_file(tmp_path, name, boards)), **kwargs)
-
-    def query(sql):
-        reader = duckdb.connect(str(path), read_only=True)
-        try:
-            return reader.execute(sql).fetchall()
-        finally:
-            reader.close()
-
-    return load, query
+    return board_warehouse(tmp_path)
 
 
 def test_best_result_and_ties_go_to_whoever_got_there_first(warehouse):

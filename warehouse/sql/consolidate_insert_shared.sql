@@ -1,7 +1,8 @@
 -- A result several claims show (several sources, or one source's successive keys): a version for each stretch of
 -- transaction time during which the same witness versions showed it, i.e. between consecutive instants at which one of
 -- its witness versions appeared or ended. In each:
--- - the value, model name and result_id are those of one witness, an exact value before an estimate: where the
+-- - the value, model name and result_id are those of one witness, a sound value before a suspect one (far outside its
+--   board's spread) and an exact value before an estimate: where the
 --   witnesses disagree beyond rounding, the most recent observation (the witness version first seen last); where they
 --   agree at the precision shown, the most precise (72.14 over 72.1, whichever came first). "Most recent" is when a
 --   value was first observed, not when it was last seen again: every source is seen again each night, and which one
@@ -16,13 +17,15 @@
 INSERT INTO consolidated_results (
     consolidated_id, benchmark_id, result_id, model, value, is_estimate, paper_title, paper_url, arxiv_id,
     published_on, published_precision, uses_additional_data, setting, claim_first_seen_at, first_seen_at,
-    seen_from, removed_at, source, sources, witness_ids, lowest, highest, value_conflict, extra_data_conflict
+    seen_from, removed_at, source, sources, witness_ids, lowest, highest, value_conflict, extra_data_conflict,
+    is_suspect
 )
 WITH members AS MATERIALIZED (
     SELECT
         r.result_id, r.source, r.benchmark_id, r.model, r.value, r.is_estimate, r.paper_title, r.paper_url,
         r.arxiv_id, r.published_on, r.published_precision, r.uses_additional_data, r.setting,
-        r.claim_first_seen_at, r.first_seen_at, r.removed_at, g.consolidated_id, sw_decimals(r.value) AS decimals
+        r.claim_first_seen_at, r.first_seen_at, r.removed_at, r.is_suspect, g.consolidated_id,
+        sw_decimals(r.value) AS decimals
     FROM cc_versions AS v
     JOIN cc_groups AS g ON g.claim_id = v.claim_id
     JOIN results AS r ON r.result_id = v.result_id
@@ -63,11 +66,12 @@ merged AS (
         max(w.setting) AS setting,  -- at most one: two different settings are never one result
         arg_max(
             struct_pack(result_id := w.result_id, model := w.model, value := w.value),
-            struct_pack(x := NOT w.is_estimate, f := w.first_seen_at, i := w.result_id)
+            struct_pack(s := NOT w.is_suspect, x := NOT w.is_estimate, f := w.first_seen_at, i := w.result_id)
         ) AS latest,
         arg_max(
             struct_pack(result_id := w.result_id, model := w.model, value := w.value),
-            struct_pack(x := NOT w.is_estimate, d := w.decimals, f := w.first_seen_at, i := w.result_id)
+            struct_pack(s := NOT w.is_suspect, x := NOT w.is_estimate, d := w.decimals, f := w.first_seen_at,
+                        i := w.result_id)
         ) AS finest,
         arg_max(
             struct_pack(title := w.paper_title, url := w.paper_url, arxiv := w.arxiv_id),
@@ -89,6 +93,7 @@ merged AS (
             )
         ) FILTER (WHERE w.published_on IS NOT NULL) AS dated,
         bool_and(w.is_estimate) AS is_estimate,
+        bool_and(w.is_suspect) AS is_suspect,  -- one sound witness vouches for the result
         bool_or(w.uses_additional_data) AS said_extra,
         bool_or(NOT w.uses_additional_data) AS said_plain,
         min(w.first_seen_at) AS first_seen_at,
@@ -123,6 +128,7 @@ SELECT
     list_transform(m.witnesses, lambda x: x.source),
     list_transform(m.witnesses, lambda x: x.result_id),
     m.lowest, m.highest, m.value_conflict,
-    coalesce(m.said_extra AND m.said_plain, false)
+    coalesce(m.said_extra AND m.said_plain, false),
+    m.is_suspect
 FROM decided AS m
 ORDER BY m.benchmark_id, m.consolidated_id, m.seen_from

@@ -1,5 +1,6 @@
 -- For each benchmark in scope and each filter, the running best consolidated result by date (ties go to whoever got
--- there first, as in `sota_as_of`), kept only on the dates where the record holder changes.
+-- there first, as in `sota_as_of`), kept only on the dates where the record holder changes. Suspects (far outside
+-- their board's spread) never hold a record here: `sota_as_of(..., suspects := true)` reads the versions instead.
 INSERT INTO sota_frontier (
     benchmark_id, extra_data_allowed, estimates_allowed, from_date, until_date, result_id, model, value, published_on,
     published_precision, paper_title, paper_url, arxiv_id, source, uses_additional_data, is_estimate, first_seen_at,
@@ -14,6 +15,7 @@ WITH visible AS (
     FROM consolidated_results AS r
     JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
     WHERE r.removed_at IS NULL
+      AND NOT r.is_suspect
       AND sw_comparable(r.setting)
       AND b.direction IN ('higher', 'lower')
       AND r.benchmark_id IN (SELECT s.benchmark_id FROM frontier_scope AS s)

@@ -10,6 +10,7 @@ SELECT
         WHEN cur.value IS NOT DISTINCT FROM i.value
          AND cur.model IS NOT DISTINCT FROM i.model
          AND cur.is_estimate IS NOT DISTINCT FROM i.is_estimate
+         AND cur.is_suspect IS NOT DISTINCT FROM i.is_suspect
          AND cur.paper_title IS NOT DISTINCT FROM i.paper_title
          AND cur.paper_url IS NOT DISTINCT FROM i.paper_url
          AND cur.arxiv_id IS NOT DISTINCT FROM i.arxiv_id
