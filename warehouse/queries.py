@@ -10,7 +10,7 @@ from datetime import date, datetime
 import duckdb
 
 from warehouse.errors import WarehouseError
-from warehouse.statements import dict_rows
+from warehouse.statements import dict_rows, first_row
 
 
 class QueryError(WarehouseError):
@@ -74,6 +74,14 @@ def conflicts(con, *, task=None, dataset=None, limit: int = 50) -> list[dict]:
     return dict_rows(con, "query_conflicts", {"task": task, "dataset": dataset, "limit": limit})
 
 
+_COUNTS = {"rejects": "count_rejects", "snapshots": "count_snapshots", "conflicts": "count_conflicts"}
+
+
+def total(con, listing: str, **filters) -> int:
+    """How many rows a listing (`rejects`, `snapshots`, `conflicts`) holds in all under its filters."""
+    return first_row(con, _COUNTS[listing], filters)[0]
+
+
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
     """No files, no extensions, no attaching other databases, and no way to undo these settings."""
     con.execute("SET enable_external_access = false")
@@ -82,9 +90,11 @@ def lock_down(con: duckdb.DuckDBPyConnection) -> None:
 
 def run_readonly_sql(con: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]]:
     """A user's query on a locked-down read-only connection: (column names, rows)."""
+    if not query.strip():
+        raise QueryError('no query given: sota sql "SELECT ..." (the tables, views and macros are in the README)')
     try:
         relation = con.execute(query)
-        if relation.description is None:
+        if relation is None or relation.description is None:
             return [], []
         return [d[0] for d in relation.description], relation.fetchall()
     except duckdb.Error as error:

@@ -18,6 +18,7 @@ from flows.cli.shared import (
     DbOption,
     EstimatesOption,
     JsonOption,
+    AllOption,
     KnownAtOption,
     NoExtraOption,
     SuspectsOption,
@@ -26,6 +27,7 @@ from flows.cli.shared import (
     extra_data_filter,
     known_at_moment,
     open_warehouse,
+    say_if_cut,
 )
 from flows.cli.age import staleness_warning, with_data_age
 from flows.cli.names import resolve_names
@@ -167,27 +169,33 @@ def sql_command(
 
 def rejects(
     snapshot: Annotated[Optional[int], typer.Option("--snapshot", help="Only this snapshot's rejects.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 200,
+    show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Rows that failed validation, with their reasons."""
     with open_warehouse(db, read_only=True) as con:
-        rows = queries.rejects(con, snapshot_id=snapshot, limit=limit)
+        rows = queries.rejects(con, snapshot_id=snapshot, limit=None if show_all else limit)
+        held = queries.total(con, "rejects", snapshot_id=snapshot)
     emit(rows, ["snapshot_id", "source", "row_ref", "reason"], as_json, "Rejected rows", "no rejects")
+    say_if_cut(len(rows), held, "rejects")
 
 
 def snapshots(
     source: Annotated[Optional[str], typer.Option("--source", help="Only this lineage's snapshots.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, newest first.")] = 50,
+    show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """What was loaded, when it was current, and what it changed."""
     with open_warehouse(db, read_only=True) as con:
-        rows = queries.snapshots(con, source=source, limit=limit)
+        rows = queries.snapshots(con, source=source, limit=None if show_all else limit)
+        held = queries.total(con, "snapshots", source=source)
     emit(rows, ["snapshot_id", "source", "kind", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
                 "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
+    say_if_cut(len(rows), held, "snapshots")
 
 
 def benchmarks_command(
@@ -202,6 +210,8 @@ def benchmarks_command(
         typer.Option("--direction", help="Only benchmarks of this direction: higher, lower, none or unknown."),
     ] = None,
     why: Annotated[bool, typer.Option("--why", help="Show the evidence each direction was decided from.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 200,
+    show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -224,19 +234,25 @@ def benchmarks_command(
             raise UsageError(f"--direction {direction!r}: expected one of {', '.join(DIRECTIONS)}")
         rows = [row for row in rows if row["direction"] == direction]
     columns = ["task", "dataset", "metric", "direction", "results", "sources", "mapped"] + (["why"] if why else [])
+    held = len(rows)
+    rows = rows if show_all else rows[:limit]
     emit(rows, columns, as_json, "Benchmarks", "no benchmarks")
+    say_if_cut(len(rows), held, "benchmarks")
 
 
 def conflicts_command(
     task: Annotated[Optional[str], typer.Option("--task")] = None,
     dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, widest spread first.")] = 50,
+    show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Where sources disagree: the same model on the same benchmark with different values."""
+    """Where sources disagree: the same result on the same benchmark with values that differ beyond rounding."""
     with open_warehouse(db, read_only=True) as con:
         task, dataset, _ = _resolved(con, task, dataset, None)
-        rows = queries.conflicts(con, task=task, dataset=dataset, limit=limit)
+        rows = queries.conflicts(con, task=task, dataset=dataset, limit=None if show_all else limit)
+        held = queries.total(con, "conflicts", task=task, dataset=dataset)
     emit(rows, ["task", "dataset", "metric", "model", "sources", "lowest", "highest", "spread"], as_json,
          "Conflicts between sources", "no conflicts")
+    say_if_cut(len(rows), held, "conflicts")

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.dates import UsageError, parse_day, parse_instant
+from flows.dates import UsageError, parse_instant
 from flows.locks import lock_wait_seconds
 from warehouse.db import connect
 
@@ -46,6 +46,7 @@ AllSettingsOption = Annotated[
 SuspectsOption = Annotated[
     bool, typer.Option("--suspects", help="Count values flagged as far outside their board's spread too.")
 ]
+AllOption = Annotated[bool, typer.Option("--all", help="Show every row (no --limit).")]
 SourcesOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only these configured sources.")]
 
 
@@ -59,6 +60,12 @@ def complain(text: str) -> None:
     err.print(text, markup=False, highlight=False)
 
 
+def say_if_cut(shown: int, held: int, what: str) -> None:
+    """On stderr, when a listing shows fewer rows than there are: how many, and how to see the rest."""
+    if shown < held:
+        complain(f"{shown} of {held} {what} shown; --limit N or --all shows more")
+
+
 def open_warehouse(db: str | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """The warehouse, waiting up to SOTA_LOCK_TIMEOUT seconds for another process that holds it."""
     return connect(db, read_only=read_only, wait_seconds=lock_wait_seconds())
@@ -68,7 +75,8 @@ def known_at_moment(text: str | None) -> date | datetime | None:
     """A bare date means "known on that day" (its end); a timestamp is an instant."""
     if not text:
         return None
-    return parse_day(text, what="--known-at") if len(text.strip()) == 10 else parse_instant(text, what="--known-at")
+    moment = parse_instant(text, what="--known-at")  # its error names both forms it takes
+    return moment.date() if len(text.strip()) == 10 else moment
 
 
 def extra_data_filter(no_extra_data: bool) -> bool | None:
