@@ -16,7 +16,7 @@ from flows.cli.ops import register as register_ops
 from flows.cli.questions import register as register_questions
 from flows.cli.report import register as register_report
 from flows.cli.names import UnknownNameError
-from flows.cli.shared import complain, debugging
+from flows.cli.shared import PlainHelpCommand, PlainHelpGroup, complain, debugging
 from flows.config import ConfigError
 from flows.dates import UsageError
 from pipelines.registry import UnknownSourceError
@@ -24,17 +24,28 @@ from pipelines.source import SourceError
 from warehouse.errors import LoadError, WarehouseError
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="sotawatch: the state of the art, kept as a dated record."
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,  # click's plain help: no `<bool>` or `<str>` type labels
+    cls=PlainHelpGroup,
+    help="sotawatch: the state of the art, kept as a dated record.\n\n"
+    "Each command's --help explains its options and gives an example.\n\n"
+    '\b\nExample: sota asof 2020-01-01 --dataset ImageNet --metric "Top 1 Accuracy"',
 )
 
 # the order of `sota --help`: putting data in, the questions, then running, serving and the outputs
-app.command(name="load")(load)
+app.command(name="load", cls=PlainHelpCommand)(load)
 register_questions(app)  # sota asof, leaderboard, history, sql, rejects, snapshots, benchmarks, conflicts
 app.command(name="sources")(sources)
 app.command(name="run")(run_command)
 register_ops(app)  # sota serve, sota alerts ...
 register_report(app)  # sota plot, sota report, sota export
-app.add_typer(claims_app, name="claims", help="Result claims in arXiv abstracts: extract and score.")
+app.add_typer(
+    claims_app,
+    name="claims",
+    help="Result claims in arXiv abstracts: extract and score.\n\n"
+    "\b\nExample: sota claims extract --jsonl abstracts.jsonl",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,13 +16,18 @@ from pathlib import Path
 
 import typer
 
+from flows.cli.shared import PlainHelpGroup
+
 # the extractor and the scorer (their patterns take a while to compile) are imported when a claims command runs,
 # not by every `sota` command, which all mount this app
 
 claims_app = typer.Typer(
-    help="Benchmark claims extracted from arXiv abstracts, and the extractor's score against a gold file.",
+    help="Benchmark claims extracted from arXiv abstracts, and the extractor's score against a gold file.\n\n"
+    "\b\nExample: sota claims score --gold gold.jsonl",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # click's plain help, as the main app
+    cls=PlainHelpGroup,
 )
 
 EXIT_BAD_INPUT = 2
@@ -67,9 +72,13 @@ def _fail(message: str) -> SystemExit:
 
 @claims_app.command("extract")
 def extract_command(
-    jsonl: Path = typer.Option(..., "--jsonl", help="JSON lines with arxiv_id, title and abstract."),
+    jsonl: Path = typer.Option(..., "--jsonl", metavar="FILE", help="JSON lines with arxiv_id, title and abstract."),
 ) -> None:
-    """Print one JSON line per claim found in each abstract, in file order."""
+    """Print one JSON line per claim found in each abstract, in file order.
+
+    \b
+    Example: sota claims extract --jsonl abstracts.jsonl
+    """
     from pipelines.claims import extract_claims
 
     try:
@@ -83,9 +92,15 @@ def extract_command(
 
 @claims_app.command("score")
 def score_command(
-    gold: Path = typer.Option(..., "--gold", help="Labelled JSON lines (arxiv_id, title, abstract, claims)."),
+    gold: Path = typer.Option(
+        ..., "--gold", metavar="FILE", help="Labelled JSON lines (arxiv_id, title, abstract, claims)."
+    ),
 ) -> None:
-    """Run the extractor over the gold abstracts; print P/R/F1 per scope, every miss and every false hit."""
+    """Run the extractor over the gold abstracts; print P/R/F1 per scope, every miss and every false hit.
+
+    \b
+    Example: sota claims score --gold gold.jsonl
+    """
     from pipelines.claims import extract_claims
     from pipelines.claims import GoldFileError, format_report, parse_gold, score_claims
 

@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 import typer
 
 from flows.cli.shared import (
+    ConfigOption,
     DbOption,
     JsonOption,
     SourcesOption,
@@ -29,27 +30,51 @@ class RunFailed(SourceError):
     pass
 
 
+# `sota load --task/--dataset`: names given to a payload's rows (not looked up, unlike the questions' options)
+_ROWS_NAMED = "The {} of every row, for a payload that does not name it (the csv and html sources need it)."
+
+
 def load(
-    location: Annotated[str, typer.Argument(help="A path, a file:// URL or an http(s) URL.")],
-    source: Annotated[str, typer.Option("--source", help="Registered source name (see `sota sources`).")],
+    location: Annotated[
+        str, typer.Argument(metavar="LOCATION", help="A path, a file:// URL or an http(s) URL.")
+    ],
+    source: Annotated[
+        str, typer.Option("--source", metavar="NAME", help="Registered source name (see `sota sources`).")
+    ],
     name: Annotated[
         Optional[str],
-        typer.Option("--name", help="The lineage this payload belongs to (default: from the file name or the URL)."),
+        typer.Option(
+            "--name", metavar="LINEAGE",
+            help="The lineage this payload belongs to (default: from the file name or the URL).",
+        ),
     ] = None,
     observed_at: Annotated[
-        Optional[str], typer.Option("--observed-at", help="When the payload was current (history); default now.")
+        Optional[str],
+        typer.Option(
+            "--observed-at", metavar="DATE|TIMESTAMP", help="When the payload was current (history); default now."
+        ),
     ] = None,
-    task: Annotated[Optional[str], typer.Option("--task")] = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    task: Annotated[Optional[str], typer.Option("--task", metavar="TASK", help=_ROWS_NAMED.format("task"))] = None,
+    dataset: Annotated[
+        Optional[str], typer.Option("--dataset", metavar="DATASET", help=_ROWS_NAMED.format("dataset"))
+    ] = None,
     option: Annotated[
         Optional[list[str]],
-        typer.Option("--option", "-o", help="A source option KEY=VALUE (e.g. selector=table.board); repeatable."),
+        typer.Option(
+            "--option", "-o", metavar="KEY=VALUE", help="A source option (e.g. selector=table.board); repeatable."
+        ),
     ] = None,
-    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries for errors that can pass (429, 5xx).")] = 4,
+    retries: Annotated[
+        int, typer.Option("--retries", min=0, metavar="N", help="Retries for errors that can pass (429, 5xx).")
+    ] = 4,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Load one payload as a snapshot."""
+    """Load one payload as a snapshot.
+
+    \b
+    Example: sota load imagenet_table.csv --source csv --task "Image Classification" --dataset ImageNet
+    """
     from flows.ingest import ingest, lineage_name
     from flows.new_sota import backfill_hook
     from pipelines.http import FetchError, HttpClient
@@ -75,7 +100,11 @@ def load(
 
 
 def sources(as_json: JsonOption = False) -> None:
-    """The registered sources."""
+    """The registered sources.
+
+    \b
+    Example: sota sources --json
+    """
     rows = []
     for name in source_names():
         spec = get_source(name)
@@ -85,17 +114,22 @@ def sources(as_json: JsonOption = False) -> None:
 
 
 def run_command(
-    config: Annotated[Optional[str], typer.Option("--config", help="Run configuration (default sota.toml).")] = None,
+    config: ConfigOption = None,
     source: SourcesOption = None,
     observed_at: Annotated[
-        Optional[str], typer.Option("--observed-at", help="Backfill: the date the payloads were current.")
+        Optional[str],
+        typer.Option("--observed-at", metavar="DATE|TIMESTAMP", help="Backfill: the date the payloads were current."),
     ] = None,
     backfill: Annotated[
         bool, typer.Option("--backfill", help="Record the SOTA steps but alert nobody (history, a first load).")
     ] = False,
     db: DbOption = None,
 ) -> None:
-    """Run the nightly flow once: every enabled source loads on its own, then alerts go out; exit 1 if any failed."""
+    """Run the nightly flow once: every enabled source loads on its own, then alerts go out; exit 1 if any failed.
+
+    \b
+    Example: sota run --config sota.toml --source handcopy --observed-at 2019-11-13
+    """
     from flows.config import load_config
     from flows.nightly import nightly, run_result
 

@@ -21,6 +21,7 @@ import typer
 from flows.cli.shared import (
     ConfigOption,
     JsonOption,
+    PlainHelpGroup,
     SourcesOption,
     complain,
     open_warehouse,
@@ -34,13 +35,19 @@ from flows.locks import exclusive_run, lock_wait_seconds
 
 ConfigDbOption = Annotated[
     Optional[str],
-    typer.Option("--db", envvar="SOTA_DB", help="Warehouse file (default: the configuration's, else sota.duckdb)."),
+    typer.Option(
+        "--db", envvar="SOTA_DB", metavar="FILE",
+        help="Warehouse file (default: the configuration's, else sota.duckdb).",
+    ),
 ]
 
 alerts_app = typer.Typer(
-    help="New-SOTA alerts: the outbox, delivering what is pending, trying a channel.",
+    help="New-SOTA alerts: the outbox, delivering what is pending, trying a channel.\n\n"
+    "\b\nExample: sota alerts list --pending",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # click's plain help, as the main app
+    cls=PlainHelpGroup,
 )
 
 
@@ -57,20 +64,31 @@ def serve(
     config: ConfigOption = None,
     cron: Annotated[
         Optional[str],
-        typer.Option("--cron", help="Cron schedule (default: the configuration's schedule.cron, else '0 3 * * *')."),
+        typer.Option(
+            "--cron", metavar="CRON",
+            help="Cron schedule (default: the configuration's schedule.cron, else '0 3 * * *').",
+        ),
     ] = None,
     timezone: Annotated[
         Optional[str],
-        typer.Option("--timezone", help="IANA timezone of the schedule (default: schedule.timezone, else UTC)."),
+        typer.Option(
+            "--timezone", metavar="ZONE",
+            help="IANA timezone of the schedule (default: schedule.timezone, else UTC).",
+        ),
     ] = None,
-    name: Annotated[str, typer.Option("--name", help="Deployment name.")] = "nightly-serve",
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Deployment name.")] = "nightly-serve",
     source: SourcesOption = None,
-    db: Annotated[Optional[str], typer.Option("--db", help="Warehouse file (default: the configuration's).")] = None,
+    db: Annotated[
+        Optional[str], typer.Option("--db", metavar="FILE", help="Warehouse file (default: the configuration's).")
+    ] = None,
 ) -> None:
     """Serve the nightly flow on its cron schedule from this process until stopped (Ctrl-C).
 
     Needs a Prefect server that schedules runs: `prefect server start` (then PREFECT_API_URL=http://127.0.0.1:4200/api)
     or Prefect Cloud. The ephemeral server of a plain `sota run` cannot schedule anything.
+
+    \b
+    Example: sota serve --config sota.toml --cron "0 3 * * *" --timezone Europe/Paris
     """
     run_config = load_config(config)
     cron = cron or run_config.schedule.cron
@@ -128,12 +146,16 @@ def _database(db: str | None, config: str | None) -> str | None:
 @alerts_app.command(name="list")
 def list_alerts(
     pending: Annotated[bool, typer.Option("--pending", help="Only the alerts still to send.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar="N", help="Show at most this many.")] = 50,
     config: ConfigOption = None,
     db: ConfigDbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The alert outbox, newest first: channel, status, attempts, the record, the last error."""
+    """The alert outbox, newest first: channel, status, attempts, the record, the last error.
+
+    \b
+    Example: sota alerts list --pending --json
+    """
     from flows.alerts import outbox
 
     with open_warehouse(_database(db, config), read_only=True) as con:
@@ -159,7 +181,11 @@ def list_alerts(
 
 @alerts_app.command(name="deliver")
 def deliver(config: ConfigOption = None, db: ConfigDbOption = None) -> None:
-    """Send the pending alerts to the configured channels now (as the end of a run does); exit 1 if any failed."""
+    """Send the pending alerts to the configured channels now (as the end of a run does); exit 1 if any failed.
+
+    \b
+    Example: sota alerts deliver --config sota.toml
+    """
     from flows.alerts import alert_line, build_channels, deliver_pending
 
     run_config = load_config(config)
@@ -179,10 +205,14 @@ def deliver(config: ConfigOption = None, db: ConfigDbOption = None) -> None:
 
 @alerts_app.command(name="test")
 def test_channel(
-    channel: Annotated[str, typer.Option("--channel", help="A configured channel's name.")],
+    channel: Annotated[str, typer.Option("--channel", metavar="NAME", help="A configured channel's name.")],
     config: ConfigOption = None,
 ) -> None:
-    """Send a made-up alert, labelled as a test, to one channel; nothing is read from or written to the warehouse."""
+    """Send a made-up alert, labelled as a test, to one channel; nothing is read from or written to the warehouse.
+
+    \b
+    Example: sota alerts test --channel team-chat
+    """
     from flows.alerts import build_channel, mask_secrets, plain, sample_alert
     run_config = load_config(config)
     built = build_channel(run_config.alerts.channel(channel))

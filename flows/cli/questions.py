@@ -15,13 +15,20 @@ import typer
 
 from flows.cli.shared import (
     AllSettingsOption,
+    DatasetOption,
+    DatasetRequired,
     DbOption,
     EstimatesOption,
     JsonOption,
     AllOption,
     KnownAtOption,
+    MetricOption,
+    MetricRequired,
     NoExtraOption,
+    PlainHelpCommand,
     SuspectsOption,
+    TaskOption,
+    TaskRequired,
     complain,
     emit,
     extra_data_filter,
@@ -40,7 +47,7 @@ from warehouse.statements import run
 def register(app: typer.Typer) -> None:
     for command in (asof, leaderboard, history, sql_command, rejects, snapshots, benchmarks_command,
                     conflicts_command):
-        app.command(name=command.__name__.removesuffix("_command"))(command)
+        app.command(name=command.__name__.removesuffix("_command"), cls=PlainHelpCommand)(command)
 
 
 def _resolved(con: duckdb.DuckDBPyConnection, task: str | None, dataset: str | None, metric: str | None) -> tuple:
@@ -76,9 +83,9 @@ def _answer_board(
 
 def asof(
     day: Annotated[str, typer.Argument(metavar="DATE", help="Publication date cut-off, YYYY-MM-DD.")],
-    task: Annotated[Optional[str], typer.Option("--task")] = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
-    metric: Annotated[Optional[str], typer.Option("--metric")] = None,
+    task: TaskOption = None,
+    dataset: DatasetOption = None,
+    metric: MetricOption = None,
     known_at: KnownAtOption = None,
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
@@ -87,7 +94,11 @@ def asof(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The best result per benchmark published on or before DATE."""
+    """The best result per benchmark published on or before DATE.
+
+    \b
+    Example: sota asof 2020-01-01 --dataset ImageNet --metric "Top 1 Accuracy"
+    """
     cut = parse_day(day, what="DATE")
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
@@ -103,12 +114,15 @@ def asof(
 
 
 def leaderboard(
-    task: Annotated[str, typer.Option("--task")],
-    dataset: Annotated[str, typer.Option("--dataset")],
-    metric: Annotated[str, typer.Option("--metric")],
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Publication date cut-off (default today).")] = None,
+    task: TaskRequired,
+    dataset: DatasetRequired,
+    metric: MetricRequired,
+    as_of: Annotated[
+        Optional[str],
+        typer.Option("--as-of", metavar="DATE", help="Publication date cut-off, YYYY-MM-DD (default today)."),
+    ] = None,
     known_at: KnownAtOption = None,
-    top: Annotated[int, typer.Option("--top", min=1)] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="Show the best N results.")] = 20,
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
@@ -116,7 +130,11 @@ def leaderboard(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One benchmark's ranked board as of a date."""
+    """One benchmark's ranked board as of a date.
+
+    \b
+    Example: sota leaderboard --task "Image Classification" --dataset ImageNet --metric "Top 1 Accuracy" --top 5
+    """
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
     _answer_board(
         db, (task, dataset, metric), known_at, as_json,
@@ -131,9 +149,9 @@ def leaderboard(
 
 
 def history(
-    task: Annotated[str, typer.Option("--task")],
-    dataset: Annotated[str, typer.Option("--dataset")],
-    metric: Annotated[str, typer.Option("--metric")],
+    task: TaskRequired,
+    dataset: DatasetRequired,
+    metric: MetricRequired,
     known_at: KnownAtOption = None,
     no_extra_data: NoExtraOption = False,
     estimates: EstimatesOption = False,
@@ -142,7 +160,11 @@ def history(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The SOTA steps of one benchmark, in publication order."""
+    """The SOTA steps of one benchmark, in publication order.
+
+    \b
+    Example: sota history --task "Image Classification" --dataset ImageNet --metric "Top 1 Accuracy"
+    """
     _answer_board(
         db, (task, dataset, metric), known_at, as_json,
         lambda con, names, known: queries.sota_history(
@@ -156,11 +178,18 @@ def history(
 
 
 def sql_command(
-    query: Annotated[str, typer.Argument(help="A SQL query; the connection is read-only and cannot reach files.")],
+    query: Annotated[
+        str,
+        typer.Argument(metavar="QUERY", help="A SQL query; the connection is read-only and cannot reach files."),
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Run ad hoc SQL on a read-only connection (tables, views and macros such as sota_as_of)."""
+    """Run ad hoc SQL on a read-only connection (tables, views and macros such as sota_as_of).
+
+    \b
+    Example: sota sql "FROM sota_as_of(DATE '2021-06-01') WHERE dataset = 'ImageNet'"
+    """
     with open_warehouse(db, read_only=True) as con:
         queries.lock_down(con)
         columns, rows = queries.run_readonly_sql(con, query)
@@ -168,13 +197,19 @@ def sql_command(
 
 
 def rejects(
-    snapshot: Annotated[Optional[int], typer.Option("--snapshot", help="Only this snapshot's rejects.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 200,
+    snapshot: Annotated[
+        Optional[int], typer.Option("--snapshot", metavar="ID", help="Only this snapshot's rejects.")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar="N", help="Show at most this many.")] = 200,
     show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Rows that failed validation, with their reasons."""
+    """Rows that failed validation, with their reasons.
+
+    \b
+    Example: sota rejects --snapshot 2 --limit 20
+    """
     with open_warehouse(db, read_only=True) as con:
         rows = queries.rejects(con, snapshot_id=snapshot, limit=None if show_all else limit)
         held = queries.total(con, "rejects", snapshot_id=snapshot)
@@ -183,13 +218,21 @@ def rejects(
 
 
 def snapshots(
-    source: Annotated[Optional[str], typer.Option("--source", help="Only this lineage's snapshots.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, newest first.")] = 50,
+    source: Annotated[
+        Optional[str], typer.Option("--source", metavar="LINEAGE", help="Only this lineage's snapshots.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="Show at most this many, newest first.")
+    ] = 50,
     show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What was loaded, when it was current, and what it changed."""
+    """What was loaded, when it was current, and what it changed.
+
+    \b
+    Example: sota snapshots --source pwc --limit 10
+    """
     with open_warehouse(db, read_only=True) as con:
         rows = queries.snapshots(con, source=source, limit=None if show_all else limit)
         held = queries.total(con, "snapshots", source=source)
@@ -199,23 +242,31 @@ def snapshots(
 
 
 def benchmarks_command(
-    task: Annotated[Optional[str], typer.Option("--task")] = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
+    task: TaskOption = None,
+    dataset: DatasetOption = None,
     unmapped: Annotated[bool, typer.Option("--unmapped", help="Only names the alias registry does not map.")] = False,
     search: Annotated[
-        Optional[str], typer.Option("--search", help="Only benchmarks with this text in a name (any spelling).")
+        Optional[str],
+        typer.Option("--search", metavar="TEXT", help="Only benchmarks with this text in a name (any spelling)."),
     ] = None,
     direction: Annotated[
         Optional[str],
-        typer.Option("--direction", help="Only benchmarks of this direction: higher, lower, none or unknown."),
+        typer.Option(
+            "--direction", metavar="DIRECTION",
+            help="Only benchmarks of this direction: higher, lower, none or unknown.",
+        ),
     ] = None,
     why: Annotated[bool, typer.Option("--why", help="Show the evidence each direction was decided from.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many.")] = 200,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar="N", help="Show at most this many.")] = 200,
     show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The benchmarks, their results by latest knowledge and the sources reporting them."""
+    """The benchmarks, their results by latest knowledge and the sources reporting them.
+
+    \b
+    Example: sota benchmarks --search mpjpe --dataset human3.6m --why
+    """
     from pipelines.aliases import CANONICAL_NAMES
 
     with open_warehouse(db, read_only=True) as con:
@@ -241,14 +292,20 @@ def benchmarks_command(
 
 
 def conflicts_command(
-    task: Annotated[Optional[str], typer.Option("--task")] = None,
-    dataset: Annotated[Optional[str], typer.Option("--dataset")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most this many, widest spread first.")] = 50,
+    task: TaskOption = None,
+    dataset: DatasetOption = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, metavar="N", help="Show at most this many, widest spread first.")
+    ] = 50,
     show_all: AllOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Where sources disagree: the same result on the same benchmark with values that differ beyond rounding."""
+    """Where sources disagree: the same result on the same benchmark with values that differ beyond rounding.
+
+    \b
+    Example: sota conflicts --dataset ImageNet
+    """
     with open_warehouse(db, read_only=True) as con:
         task, dataset, _ = _resolved(con, task, dataset, None)
         rows = queries.conflicts(con, task=task, dataset=dataset, limit=None if show_all else limit)

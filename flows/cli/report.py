@@ -16,7 +16,17 @@ from typing import Annotated, Optional
 import typer
 
 from flows.cli.names import resolve_names
-from flows.cli.shared import DbOption, NoExtraOption, extra_data_filter, known_at_moment, open_warehouse, say
+from flows.cli.shared import (
+    DatasetRequired,
+    DbOption,
+    MetricRequired,
+    NoExtraOption,
+    TaskRequired,
+    extra_data_filter,
+    known_at_moment,
+    open_warehouse,
+    say,
+)
 from flows.dates import UsageError, parse_day
 from flows.locks import lock_wait_seconds
 
@@ -29,20 +39,29 @@ def register(app: typer.Typer) -> None:
 
 
 def plot(
-    task: Annotated[str, typer.Option("--task")],
-    dataset: Annotated[str, typer.Option("--dataset")],
-    metric: Annotated[str, typer.Option("--metric")],
-    output: Annotated[str, typer.Option("--output", "-o", help="The file to write: .png, .svg or .html.")],
+    task: TaskRequired,
+    dataset: DatasetRequired,
+    metric: MetricRequired,
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="FILE", help="The file to write: .png, .svg or .html.")
+    ],
     known_at: Annotated[
         Optional[str],
-        typer.Option("--known-at", help="Also draw, faded, the SOTA line as our snapshots showed it then."),
+        typer.Option(
+            "--known-at", metavar="DATE|TIMESTAMP",
+            help="Also draw, faded, the SOTA line as our snapshots showed it then.",
+        ),
     ] = None,
     no_extra_data: NoExtraOption = False,
     error: Annotated[bool, typer.Option("--error", help="Plot 100 minus the accuracy (an error rate).")] = False,
     log: Annotated[bool, typer.Option("--log", help="A logarithmic value axis (for error rates).")] = False,
     db: DbOption = None,
 ) -> None:
-    """Draw one benchmark's results over time and its SOTA steps (PNG, SVG, or an HTML page with the SVG inline)."""
+    """Draw one benchmark's results over time and its SOTA steps (PNG, SVG, or an HTML page with the SVG inline).
+
+    \b
+    Example: sota plot --task "Image Classification" --dataset ImageNet --metric "Top 1 Accuracy" -o top1.png
+    """
     from pathlib import Path
 
     from flows.report.charts import FORMATS, fetch_chart, write_chart
@@ -62,22 +81,38 @@ def plot(
 
 
 def report(
-    output: Annotated[str, typer.Option("--output", "-o", help="The folder to write the site to (created).")],
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="DIR", help="The folder to write the site to (created).")
+    ],
     as_of: Annotated[
         Optional[str],
-        typer.Option("--as-of", help="The date of the second leaderboard and of the faded SOTA line (default: a year ago)."),
+        typer.Option(
+            "--as-of", metavar="DATE",
+            help="The date of the second leaderboard and of the faded SOTA line (default: a year ago).",
+        ),
     ] = None,
     benchmark: Annotated[
         Optional[list[str]],
-        typer.Option("--benchmark", help="TASK/DATASET/METRIC to give a page (repeatable; default: the busiest)."),
+        typer.Option(
+            "--benchmark", metavar="TASK/DATASET/METRIC",
+            help="A benchmark to give a page (repeatable; default: the busiest).",
+        ),
     ] = None,
     min_results: Annotated[
-        int, typer.Option("--min-results", min=1, help="Without --benchmark: pages for benchmarks with this many results.")
+        int,
+        typer.Option(
+            "--min-results", min=1, metavar="N",
+            help="Without --benchmark: pages for benchmarks with this many results.",
+        ),
     ] = 50,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many benchmark pages.")] = 60,
+    limit: Annotated[int, typer.Option("--limit", min=1, metavar="N", help="At most this many benchmark pages.")] = 60,
     db: DbOption = None,
 ) -> None:
-    """Write a static HTML report: an index of new SOTA records and benchmarks, one page per benchmark."""
+    """Write a static HTML report: an index of new SOTA records and benchmarks, one page per benchmark.
+
+    \b
+    Example: sota report -o report --as-of 2019-12-01
+    """
     from flows.report.site import build_report
 
     day = parse_day(as_of, what="--as-of") if as_of else None
@@ -88,14 +123,25 @@ def report(
 
 
 def export(
-    output: Annotated[str, typer.Option("--output", "-o", help="The folder to write the files to (created).")],
-    fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    output: Annotated[
+        str, typer.Option("--output", "-o", metavar="DIR", help="The folder to write the files to (created).")
+    ],
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="The file format: parquet or csv.")
+    ] = "parquet",
     as_of: Annotated[
-        Optional[str], typer.Option("--as-of", help="The record as it stood at the end of this day (default: now).")
+        Optional[str],
+        typer.Option(
+            "--as-of", metavar="DATE", help="The record as it stood at the end of this day (default: now)."
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Export results (partitioned by source), benchmarks, snapshots and the SOTA history as Parquet or CSV files."""
+    """Export results (partitioned by source), benchmarks, snapshots and the SOTA history as Parquet or CSV files.
+
+    \b
+    Example: sota export --format parquet -o export --as-of 2021-06-01
+    """
     from warehouse.export import FORMATS, export_record
 
     fmt = fmt.strip().lower()

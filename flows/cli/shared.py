@@ -18,6 +18,7 @@ import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 
 from flows.dates import UsageError, parse_instant
 from flows.locks import lock_wait_seconds
@@ -27,14 +28,22 @@ from warehouse.db import connect
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
 
+# Help is click's plain help (every app is made with `rich_markup_mode=None`): flags show no metavar, and each option
+# that takes a value names it ("--db FILE"), never its Python type ("<str>").
 DbOption = Annotated[
-    Optional[str], typer.Option("--db", envvar="SOTA_DB", help="Warehouse file (default: sota.duckdb here).")
+    Optional[str],
+    typer.Option("--db", envvar="SOTA_DB", metavar="FILE", help="Warehouse file (default: sota.duckdb here)."),
 ]
-ConfigOption = Annotated[Optional[str], typer.Option("--config", help="Run configuration (default sota.toml).")]
+ConfigOption = Annotated[
+    Optional[str], typer.Option("--config", metavar="FILE", help="Run configuration (default sota.toml).")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 KnownAtOption = Annotated[
     Optional[str],
-    typer.Option("--known-at", help="Answer with what our snapshots showed then (date or timestamp, UTC)."),
+    typer.Option(
+        "--known-at", metavar="DATE|TIMESTAMP",
+        help="Answer with what our snapshots showed then (date or timestamp, UTC).",
+    ),
 ]
 NoExtraOption = Annotated[
     bool, typer.Option("--no-extra-data", help="Leave out results known to use extra training data.")
@@ -47,7 +56,59 @@ SuspectsOption = Annotated[
     bool, typer.Option("--suspects", help="Count values flagged as far outside their board's spread too.")
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Show every row (no --limit).")]
-SourcesOption = Annotated[Optional[list[str]], typer.Option("--source", help="Only these configured sources.")]
+SourcesOption = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--source", metavar="NAME", help="Only this configured source (repeatable; default: every enabled one)."
+    ),
+]
+
+# --task, --dataset and --metric of the questions: one option each, required or not by the command's annotation
+_NAMES_MATCHED = "matched spelling-blind and through the alias registry"
+_TASK = typer.Option("--task", metavar="TASK", help=f"The task, e.g. 'Image Classification' ({_NAMES_MATCHED}).")
+_DATASET = typer.Option("--dataset", metavar="DATASET", help=f"The dataset, e.g. 'ImageNet' ({_NAMES_MATCHED}).")
+_METRIC = typer.Option("--metric", metavar="METRIC", help=f"The metric, e.g. 'Top 1 Accuracy' ({_NAMES_MATCHED}).")
+TaskOption = Annotated[Optional[str], _TASK]
+DatasetOption = Annotated[Optional[str], _DATASET]
+MetricOption = Annotated[Optional[str], _METRIC]
+TaskRequired = Annotated[str, _TASK]
+DatasetRequired = Annotated[str, _DATASET]
+MetricRequired = Annotated[str, _METRIC]
+
+
+class PlainHelpCommand(TyperCommand):
+    """A command whose help lists an argument by its metavar alone ("DATE"): typer adds the Python type ("DATE <str>")
+    even when the argument names a metavar. Commands that take an argument are registered with `cls=` this."""
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((param.metavar or (param.name or "").upper(), record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
+
+
+class PlainHelpGroup(TyperGroup):
+    """A command group whose list of commands shows each one's whole summary line, wrapped, where click would cut it
+    to the width left ("...")."""
+
+    def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def say(text: str) -> None:
