@@ -1,15 +1,26 @@
 -- `sota plot` / `sota report`: every consolidated result of one benchmark visible at an instant (NULL: latest
 -- knowledge), with the date it counts from, estimates included (the chart marks them) and in every setting the ranking
--- would count; `last_seen_at` is the latest sighting by any of its witnesses.
+-- would count; `last_seen_at` is the latest sighting by any of its witnesses (one join over the board's witness ids,
+-- not a lookup per result).
+WITH shown AS (
+    SELECT c.*
+    FROM sw_results(known_at := $known_at, extra_data := $extra_data, estimates := true) AS c
+    WHERE c.task = $task AND c.dataset = $dataset AND c.metric = $metric
+),
+witnessed AS (
+    SELECT v.consolidated_id, v.seen_from, unnest(v.witness_ids) AS witness_id
+    FROM consolidated_results AS v
+    JOIN shown AS s ON s.consolidated_id = v.consolidated_id AND s.seen_from = v.seen_from
+),
+sighted AS (
+    SELECT w.consolidated_id, w.seen_from, max(r.last_seen_at) AS last_seen_at
+    FROM witnessed AS w
+    JOIN results AS r ON r.result_id = w.witness_id
+    GROUP BY w.consolidated_id, w.seen_from
+)
 SELECT
-    c.model, c.value, c.published_on, c.published_precision, c.effective_on, c.source, c.uses_additional_data,
-    c.is_estimate, c.paper_title, c.paper_url, c.arxiv_id, c.first_seen_at, c.result_id,
-    (
-        SELECT max(r.last_seen_at)
-        FROM consolidated_results AS v, results AS r
-        WHERE v.consolidated_id = c.consolidated_id AND v.seen_from = c.seen_from
-          AND r.benchmark_id = c.benchmark_id AND list_contains(v.witness_ids, r.result_id)
-    ) AS last_seen_at
-FROM sw_results(known_at := $known_at, extra_data := $extra_data, estimates := true) AS c
-WHERE c.task = $task AND c.dataset = $dataset AND c.metric = $metric
-ORDER BY c.effective_on, c.value, c.result_id
+    s.model, s.value, s.published_on, s.published_precision, s.effective_on, s.source, s.uses_additional_data,
+    s.is_estimate, s.paper_title, s.paper_url, s.arxiv_id, s.first_seen_at, s.result_id, g.last_seen_at
+FROM shown AS s
+JOIN sighted AS g ON g.consolidated_id = s.consolidated_id AND g.seen_from = s.seen_from
+ORDER BY s.effective_on, s.value, s.result_id
