@@ -18,8 +18,10 @@ With no PREFECT_API_URL it runs on an ephemeral server, as a plain command. The 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import ExitStack
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 from prefect import flow, get_run_logger, task
@@ -136,11 +138,78 @@ def load_source(
                                     lineage=source.lineage_name, options=source.options, observed_at=observed_at,
                                     client=client, after_load=watch, conditional=True)
     except _SOURCE_ERRORS as error:
+        _REPORTED.add(_first_line(error))
         return Failed(message=_first_line(error), data=_detached(error))
     return SourceOutcome(source.name, report, None, tuple(watch.records), backfill)
 
 
 _SOURCE_ERRORS = (SourceError, LoadError, UsageError, WarehouseError)
+
+
+class _Reported:
+    """The one-line messages of the source errors this process ended a task with: the run reports each once (its
+    summary line), so Prefect's own lines repeating them are dropped (see `_QuietRepeats`)."""
+
+    KEPT = 256  # the latest messages: a served flow runs for months
+
+    def __init__(self) -> None:
+        self._messages: dict[str, None] = {}
+        self._lock = threading.Lock()
+
+    def add(self, message: str) -> None:
+        with self._lock:
+            self._messages.pop(message, None)
+            self._messages[message] = None
+            while len(self._messages) > self.KEPT:
+                del self._messages[next(iter(self._messages))]
+
+    def within(self, text: str) -> bool:
+        with self._lock:
+            return any(message in text for message in self._messages)
+
+
+_REPORTED = _Reported()
+
+
+class _QuietRepeats(logging.Filter):
+    """Prefect logs a task that ended Failed up to three times: the failure (with a traceback it does not have:
+    "NoneType: None"), each retry, and the final state. For a source error the run's summary already says it in one
+    line, so those records are dropped, and a retry keeps only its "Retry 1/2 will start ..." part. A bug (an
+    exception that is not a source error) keeps Prefect's records and its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _REPORTED.within(record.getMessage()):
+            return True
+        text = record.getMessage()
+        if " - Retry " not in text:
+            return False
+        record.msg, record.args = "source failed; retry " + text.rsplit(" - Retry ", 1)[1], ()
+        record.exc_info = record.exc_text = None
+        return True
+
+
+_TASK_RUN_LOGGER = "prefect.task_runs"
+if not any(isinstance(f, _QuietRepeats) for f in logging.getLogger(_TASK_RUN_LOGGER).filters):
+    logging.getLogger(_TASK_RUN_LOGGER).addFilter(_QuietRepeats())
+
+_SUMMARY_LINE = "sotawatch_summary"  # marks the flow's log records that repeat `RunResult.lines()`
+
+
+class _DropSummaryLines(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, _SUMMARY_LINE, False)
+
+
+@contextmanager
+def summary_printed_by_caller() -> Iterator[None]:
+    """While the caller prints `RunResult.lines()` itself (`sota run`), the flow's log does not repeat them."""
+    quiet = _DropSummaryLines()
+    flow_logger = logging.getLogger("prefect.flow_runs")
+    flow_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        flow_logger.removeFilter(quiet)
 
 
 def _detached(error: BaseException) -> BaseException:
@@ -255,10 +324,12 @@ def _run_holding_the_lock(
 ) -> State:
     logger = get_run_logger()
     outcomes = run_sources(run_config, sources, observed_at, backfill)
+    summary = {_SUMMARY_LINE: True}
     for o in outcomes:
-        logger.info("%s: %s", o.source, o.report.summary() if o.report else f"FAILED: {o.error}")
+        logger.info("%s: %s", o.source, o.report.summary() if o.report else f"FAILED: {o.error}", extra=summary)
         for record in o.records:
-            logger.info("%s: %s%s", o.source, alert_line(record), " (backfill: no alert)" if record.is_backfill else "")
+            logger.info("%s: %s%s", o.source, alert_line(record), " (backfill: no alert)" if record.is_backfill else "",
+                        extra=summary)
 
     delivery, delivery_error = None, None
     channels = run_config.alerts.enabled_channels
@@ -280,7 +351,8 @@ def _run_holding_the_lock(
     problems = []
     failed = [o.source for o in outcomes if o.report is None]
     if failed:
-        problems.append(f"{len(failed)} of {len(outcomes)} sources failed: {', '.join(failed)}")
+        of = f"{len(failed)} of {len(outcomes)} sources" if len(outcomes) > 1 else "the source"
+        problems.append(f"{of} failed: {', '.join(failed)}")
     if delivery is not None and delivery.failed:
         problems.append(delivery.summary())
     if delivery_error:
@@ -289,7 +361,7 @@ def _run_holding_the_lock(
         problems.append(f"the report could not be rebuilt: {report_error}")
     if problems:
         return Failed(message="; ".join(problems), data=result)
-    message = f"{len(outcomes)} sources loaded"
+    message = f"{len(outcomes)} source{'' if len(outcomes) == 1 else 's'} loaded"
     if delivery is not None and (delivery.delivered or delivery.waiting):
         message += f"; {delivery.summary()}"
     return Completed(message=message, data=result)

@@ -4,8 +4,9 @@
 same way as URLs so that history can be loaded from saved payloads. Over HTTP the client
 
 - names the project in its User-Agent and applies a (connect, read) timeout;
-- retries 429, 500, 502, 503, 504, connection errors, timeouts, resets and bodies cut short, with exponential backoff
-  and jitter capped at `backoff_max`, honouring Retry-After; any other 4xx fails at once;
+- retries 429, 500, 502, 503, 504, timeouts, resets, other connection errors and bodies cut short, with exponential
+  backoff and jitter capped at `backoff_max`, honouring Retry-After; any other 4xx fails at once, and so do a host
+  name that does not resolve and a refused connection (nothing listens there: asking again in seconds will not help);
 - keeps a minimum interval per host (arXiv asks for 3 s), sleeping only the remaining gap, retries included;
 - makes conditional requests from the `Validators` of a previous fetch and reports 304 as `not_modified`;
 - streams the body and stops at `max_bytes`;
@@ -87,6 +88,23 @@ class FetchRetryableError(FetchError):
 
 class FetchFatalError(FetchError):
     """Asking again will not help: 4xx, missing file, refused host, redirect loop, body over the size cap."""
+
+
+class _HostUnreachable(FetchFatalError):
+    """The host name does not resolve or the connection was refused: nothing answered, so robots.txt is not why."""
+
+    refused = False
+    where: str | None = None  # the host (host:port when refused) that failed, when the URL names another
+
+    @classmethod
+    def of(cls, url: str, *, refused: bool, where: str | None, attempts: int) -> _HostUnreachable:
+        if refused:
+            problem = "connection failed: connection refused" + (f" by {where}" if where else "")
+        else:
+            problem = f"connection failed: the host {where + ' ' if where else ''}does not resolve"
+        error = cls(url, problem, attempts=attempts)
+        error.refused, error.where = refused, where
+        return error
 
 
 @dataclass(frozen=True)
@@ -254,6 +272,11 @@ class HttpClient:
                 )
             except _INVALID_REQUEST_ERRORS as error:
                 raise FetchFatalError(url, f"invalid request: {error}", attempts=attempt) from error
+            except requests.ConnectionError as error:
+                unreachable = _unreachable(error, url, hop, asked_host, attempt)
+                if unreachable is not None:
+                    raise unreachable from error
+                raise _RetryableFailure(_describe_transport_error(error)) from error
             except requests.RequestException as error:
                 raise _RetryableFailure(_describe_transport_error(error)) from error
             with response:
@@ -290,6 +313,11 @@ class HttpClient:
             return
         try:
             robots = self._robots_for(f"{parts.scheme.lower()}://{parts.netloc.lower()}")
+        except _HostUnreachable as error:
+            # Nothing answered at all: the host is the problem, not its robots.txt.
+            where = None if host == (urlsplit(url).hostname or "") else error.where or (
+                parts.netloc if error.refused else host)
+            raise _HostUnreachable.of(url, refused=error.refused, where=where, attempts=error.attempts) from error
         except FetchError as error:
             # Name the URL the caller asked for: that is the fetch that failed; robots.txt is why.
             raise type(error)(
@@ -440,6 +468,38 @@ def _describe_transport_error(error: requests.RequestException) -> str:
     else:
         kind = "connection failed"
     return f"{kind}: {_innermost_cause(error)}"
+
+
+def _unreachable(
+    error: requests.ConnectionError, url: str, hop: str, asked_host: str, attempt: int
+) -> _HostUnreachable | None:
+    """The failure when the host name does not resolve or the connection was refused; None for other connection
+    errors (resets, unreachable networks...), which can pass. A proxy's failure is the proxy's, so it is not judged."""
+    if isinstance(error, requests.exceptions.ProxyError):
+        return None
+    parts = urlsplit(hop)
+    host = parts.hostname or ""
+    for cause in _causes(error):
+        if isinstance(cause, (socket.gaierror, ConnectionRefusedError)):
+            refused = isinstance(cause, ConnectionRefusedError)
+            where = None if host == asked_host else parts.netloc if refused else host
+            return _HostUnreachable.of(url, refused=refused, where=where, attempts=attempt)
+    return None
+
+
+def _causes(error: BaseException) -> Iterable[BaseException]:
+    """Every exception wrapped in `error`: requests and urllib3 keep them in `reason`, in args or as the cause."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        reason = getattr(current, "reason", None)
+        wrapped = [reason, current.__cause__, current.__context__, *current.args]
+        pending.extend(inner for inner in wrapped if isinstance(inner, BaseException))
 
 
 def _innermost_cause(error: BaseException) -> BaseException:

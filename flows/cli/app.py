@@ -6,6 +6,7 @@ unexpected error.
 """
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -50,6 +51,7 @@ app.add_typer(
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: typer's own usage errors exit 2; ours print one line."""
+    _no_telemetry_from_a_temporary_server()
     try:
         returned = app(args=argv, standalone_mode=False)
         # without standalone mode, typer hands back a command's `typer.Exit(n)` as n instead of exiting
@@ -61,6 +63,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as error:  # noqa: BLE001 - the one place that turns errors into exit codes
         return _exit_status(error)
+
+
+def _no_telemetry_from_a_temporary_server() -> None:
+    """Without PREFECT_API_URL a run starts a temporary Prefect server, whose telemetry heartbeat only adds errors
+    ("Failed to send telemetry", a locked database) to a command's output. Set before Prefect is imported (it reads
+    its settings then); a value the user set is kept."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
 def _exit_status(error: Exception) -> int:

@@ -131,13 +131,14 @@ def run_command(
     Example: sota run --config sota.toml --source handcopy --observed-at 2019-11-13
     """
     from flows.config import load_config
-    from flows.nightly import nightly, run_result
+    from flows.nightly import nightly, run_result, summary_printed_by_caller
 
     run_config = load_config(config)
     if observed_at:
         parse_instant(observed_at, what="--observed-at")
     run_config.selected(source)  # unknown names are a usage error before any work starts
-    state = nightly(str(run_config.path), source, observed_at, backfill, db, return_state=True)
+    with summary_printed_by_caller():  # each source's line is printed once, below, not logged as well
+        state = nightly(str(run_config.path), source, observed_at, backfill, db, return_state=True)
     result = run_result(state)
     for line in result.lines() if result else []:
         out.print(line, markup=False, highlight=False)

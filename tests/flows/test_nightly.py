@@ -58,6 +58,14 @@ def test_one_broken_source_fails_alone(prefect_harness, tmp_path, shared_data, c
     ]
 
 
+def test_the_run_message_counts_one_source_in_the_singular(prefect_harness, tmp_path, shared_data):
+    config = write_config(tmp_path, shared_data)
+
+    assert nightly(str(config), sources=["handcopy"], return_state=True).message == "1 source loaded"
+    assert nightly(str(config), sources=["squad", "handcopy"], return_state=True).message == "2 sources loaded"
+    assert nightly(str(config), sources=["broken"], return_state=True).message == "the source failed: broken"
+
+
 def test_config_errors_name_the_entry(tmp_path, shared_data):
     with pytest.raises(ConfigError, match="no configuration at"):
         load_config(tmp_path / "missing.toml")

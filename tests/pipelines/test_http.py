@@ -304,14 +304,51 @@ def test_a_connection_reset_is_retried(server, make_client):
     assert (result.content, result.attempts) == (b"ok", 2)
 
 
-def test_a_refused_connection_is_retryable(make_client, clock):
+def test_a_refused_connection_fails_at_once(make_client, clock):
+    # issue 18: nothing listens there, so backing off and asking again cannot help
     url = f"http://127.0.0.1:{closed_port()}/x"
 
-    with pytest.raises(FetchRetryableError, match="failed after 3 attempts: connection failed.*refused") as caught:
+    with pytest.raises(FetchFatalError, match="failed after 1 attempt: connection failed.*refused") as caught:
         make_client(max_retries=2).fetch(url)
 
     assert caught.value.status is None
     assert "\n" not in str(caught.value)
+    assert str(caught.value) == f"GET {url} failed after 1 attempt: connection failed: connection refused"
+    assert caught.value.attempts == 1 and clock.sleeps == []
+
+
+@pytest.mark.parametrize("respect_robots", [True, False])
+def test_a_host_that_does_not_resolve_fails_at_once(make_client, clock, respect_robots):
+    # RFC 6761: names under .invalid never resolve, so no network is needed to see it fail
+    url = "http://no-such-host.invalid/x"
+
+    with pytest.raises(FetchFatalError) as caught:
+        make_client(max_retries=4, respect_robots=respect_robots).fetch(url)
+
+    # the robots.txt asked first is not named: nothing answered at all
+    assert str(caught.value) == f"GET {url} failed after 1 attempt: connection failed: the host does not resolve"
+    assert caught.value.attempts == 1 and clock.sleeps == []
+
+
+def test_an_unreachable_host_is_not_retried_with_a_real_clock():
+    # the real sleep and backoff: no wait is asked for, so the one try is all the time it takes
+    slept: list[float] = []
+    with HttpClient(max_retries=4, backoff_base=5.0, sleep=slept.append, timeout=(2.0, 2.0)) as client:
+        for url in (f"http://127.0.0.1:{closed_port()}/x", "http://no-such-host.invalid/x"):
+            with pytest.raises(FetchFatalError) as caught:
+                client.fetch(url)
+            assert caught.value.attempts == 1
+    assert slept == []
+
+
+def test_a_redirect_to_a_host_that_does_not_resolve_names_that_host(server, make_client):
+    server.route("/away", [redirect("http://gone.invalid/payload")])
+
+    with pytest.raises(FetchFatalError) as caught:
+        make_client(allowed_hosts={"127.0.0.1", "gone.invalid"}).fetch(server.url("/away"))
+
+    assert caught.value.problem == "connection failed: the host gone.invalid does not resolve"
+    assert caught.value.attempts == 1
 
 
 def test_a_truncated_body_is_retried(server, make_client):
@@ -467,8 +504,10 @@ def test_secrets_are_masked_in_a_fatal_error(server, make_client):
     assert f"GET http://***@127.0.0.1:{server.port}/private?api_key=***&page=2&TOKEN=***&client_secret=***" in message
 
 
-def test_secrets_are_masked_in_retry_logs_and_transport_errors(make_client, caplog):
-    url = f"http://alice:hunter2@127.0.0.1:{closed_port()}/x?token=t0k3n&key=abc123"
+def test_secrets_are_masked_in_retry_logs_and_transport_errors(server, make_client, caplog):
+    # a reset, not a refused port: a refused connection is no longer retried (issue 18)
+    server.route("/x", [reset()])
+    url = f"http://alice:hunter2@127.0.0.1:{server.port}/x?token=t0k3n&key=abc123"
 
     with caplog.at_level(logging.INFO, logger="pipelines.http"), pytest.raises(FetchRetryableError) as caught:
         make_client(max_retries=1).fetch(url)
