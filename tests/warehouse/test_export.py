@@ -22,8 +22,11 @@ def _reload(folder, tmp_path, name):
     con = connect(tmp_path / f"{name}.duckdb")
     con.execute(f"INSERT INTO benchmarks BY NAME SELECT * FROM read_parquet('{folder}/benchmarks.parquet')")
     con.execute(f"INSERT INTO snapshots BY NAME SELECT * FROM read_parquet('{folder}/snapshots.parquet')")
-    con.execute("INSERT INTO results BY NAME SELECT * FROM "
-                f"read_parquet('{folder}/results/*/*.parquet', hive_partitioning = true)")
+    # the export keeps the claim key internal: a reload derives one that ties the versions of a claim together
+    con.execute("INSERT INTO results BY NAME SELECT * EXCLUDE (task, dataset, metric, direction, unit), "
+                "concat_ws(chr(31), source, benchmark_id::VARCHAR, model, coalesce(arxiv_id, paper_url, paper_title, ''),"
+                " coalesce(setting, '')) AS claim_key "
+                f"FROM read_parquet('{folder}/results/*/*.parquet', hive_partitioning = true)")
     rebuild_frontier(con)
     return con
 
@@ -36,6 +39,11 @@ def test_parquet_export_round_trips(record, sota, tmp_path):  # noqa: F811 - fix
     result = sota("export", "--format", "parquet", "-o", out, "--db", record)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (out / "results").iterdir()) == ["source=csv", "source=pwc-dump"]
+    # readable alone: the benchmark's names are columns, the internal claim key is not
+    columns = [c for c, *_ in duckdb.sql(
+        f"DESCRIBE SELECT * FROM read_parquet('{out}/results/*/*.parquet', hive_partitioning = true)").fetchall()]
+    assert columns[:8] == ["task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate"]
+    assert "claim_key" not in columns and "source" in columns
     assert {p.name for p in out.iterdir()} >= {"benchmarks.parquet", "snapshots.parquet", "sota_history.parquet",
                                                "leaderboards.parquet"}
     # one row per consolidated result: Noisy Student (EfficientNet-L2) once, 88.4, witnessed by both lineages
