@@ -35,6 +35,7 @@ from flows.cli.shared import (
     known_at_moment,
     open_warehouse,
     say_if_cut,
+    WideOption,
 )
 from flows.cli.age import staleness_warning, with_data_age
 from flows.cli.names import resolve_names
@@ -182,6 +183,7 @@ def sql_command(
         str,
         typer.Argument(metavar="QUERY", help="A SQL query; the connection is read-only and cannot reach files."),
     ],
+    wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -193,7 +195,7 @@ def sql_command(
     with open_warehouse(db, read_only=True) as con:
         queries.lock_down(con)
         columns, rows = queries.run_readonly_sql(con, query)
-    emit([dict(zip(columns, row)) for row in rows], columns, as_json, "", "(no rows)")
+    emit([dict(zip(columns, row)) for row in rows], columns, as_json, "", "(no rows)", wide=wide)
 
 
 def rejects(

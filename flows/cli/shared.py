@@ -56,6 +56,9 @@ SuspectsOption = Annotated[
     bool, typer.Option("--suspects", help="Count values flagged as far outside their board's spread too.")
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Show every row (no --limit).")]
+WideOption = Annotated[
+    bool, typer.Option("--wide", help="A table however wide (default: one block per row when a table would not fit).")
+]
 SourcesOption = Annotated[
     Optional[list[str]],
     typer.Option(
@@ -214,13 +217,43 @@ def print_table(rows: Sequence[dict], columns: Sequence[str], title: str) -> Non
     out.print(table)
 
 
-def emit(rows: list[dict], columns: list[str], as_json: bool, title: str, empty: str) -> None:
-    """Rows as JSON (`--json`) or as a table of `columns`; `empty` on stderr when there are none."""
+# A column narrower than this folds its text into an unreadable ribbon; wider ones are shown as they need.
+_READABLE_COLUMN = 12
+
+
+def _table_width(rows: Sequence[dict], columns: Sequence[str]) -> int:
+    """About how wide a readable table of these rows is: each column as wide as its header and its cells need (a
+    long cell may fold to 30 characters), plus rich's borders."""
+    need = 0
+    for column in columns:
+        longest = max((len(cell(row.get(column))) for row in rows), default=0)
+        need += max(len(column), min(longest, 30), min(longest, _READABLE_COLUMN)) + 3
+    return need + 1
+
+
+def print_records(rows: Sequence[dict], columns: Sequence[str], title: str) -> None:
+    """One block per row, a "column: value" line each: what fits a terminal when a table would not."""
+    if title:
+        out.print(title, markup=False, highlight=False)
+    label = max(len(column) for column in columns)
+    for number, row in enumerate(rows, start=1):
+        out.print(f"-- row {number} " + "-" * max(0, label - 4), markup=False, highlight=False)
+        for column in columns:
+            out.print(f"{column.rjust(label)}: {cell(row.get(column))}", markup=False, highlight=False)
+
+
+def emit(rows: list[dict], columns: list[str], as_json: bool, title: str, empty: str, *, wide: bool = False) -> None:
+    """Rows as JSON (`--json`), as a table of `columns`, or, where a table would be wider than the terminal (200
+    columns when output is piped) and `wide` was not asked for, as one block per row; `empty` on stderr when there are
+    none."""
     if as_json:
         print_json([{k: jsonable(v) for k, v in row.items()} for row in rows])
         return
     if not rows:
         err.print(empty)
+        return
+    if not wide and _table_width(rows, columns) > out.width:
+        print_records(rows, columns, title)
         return
     print_table(rows, columns, title)
 

@@ -33,3 +33,17 @@ def test_an_empty_query_is_one_line(record, sota):  # noqa: F811 - fixtures
 def test_a_bad_known_at_names_both_forms(record, sota):  # noqa: F811 - fixtures
     result = sota("asof", "2020-01-01", "--known-at", "2020-13-45", "--db", record)
     assert_one_line_error(result, 2, "bad --known-at '2020-13-45': expected YYYY-MM-DD or an ISO timestamp")
+
+
+def test_a_result_too_wide_for_the_terminal_is_one_block_per_row_unless_wide(record, sota):  # noqa: F811 - fixtures
+    query = "FROM sota_as_of(DATE '2021-06-01', known_at := DATE '2021-06-01') WHERE dataset = 'ImageNet' LIMIT 2"
+    blocks = sota("sql", query, "--db", record)
+    assert blocks.returncode == 0, blocks.stderr
+    lines = blocks.stdout.splitlines()
+    assert [line.split(" ")[2] for line in lines if line.startswith("-- row ")] == ["1", "2"]
+    assert sum(1 for line in lines if line.strip().startswith("model: ")) == 2
+    assert "┃" not in blocks.stdout  # no table squeezed into 200 columns
+    table = sota("sql", query, "--wide", "--db", record)
+    assert table.returncode == 0 and "┃ task" in table.stdout and "-- row " not in table.stdout
+    narrow = sota("sql", "SELECT 1 AS one, 'two' AS two", "--db", record)
+    assert "┃ one ┃ two ┃" in narrow.stdout  # what fits stays a table
