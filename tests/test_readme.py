@@ -240,3 +240,16 @@ def test_claim_matcher():
     assert claim_problems("BiT-L (ResNet), 87.5", table)  # 87.5 is not 87.54
     assert allowed_exit_codes(Step("sota run", "the flow once; exit 0, or 1 if a source failed")) == {0, 1}
     assert split_comment('sota sql "x # y"  # note') == ('sota sql "x # y"', "note")
+
+
+def test_the_readme_names_every_source_and_command():
+    """`sota sources` and `sota --help` list nothing the README leaves out."""
+    import typer.main
+
+    from flows.cli.app import app
+    from pipelines.registry import source_names
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert [name for name in source_names() if f"| `{name}` |" not in text] == []
+    commands = typer.main.get_command(app).commands
+    assert [name for name in commands if f"sota {name}" not in text] == []
