@@ -71,14 +71,15 @@ def _warn_if_stale(rows: list[dict], known_at) -> None:
 def _answer_board(
     db: str | None, typed: tuple[str, str, str], known_at: str | None, as_json: bool,
     ask: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], list[dict]],
-    columns: list[str], title: str,
+    columns: list[str], title: str, wide: bool = False,
 ) -> None:
     """One board's answer: the names resolved, `ask` run on them, the rows shown with the age of their data."""
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
         names = _resolved(con, *typed)
         rows = with_data_age(con, ask(con, names, known), known)
-    emit(rows, columns, as_json, _titled_with_age(title.format(*names), rows), "no results for this benchmark")
+    emit(rows, columns, as_json, _titled_with_age(title.format(*names), rows), "no results for this benchmark",
+         wide=wide)
     _warn_if_stale(rows, known)
 
 
@@ -92,6 +93,7 @@ def asof(
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
     suspects: SuspectsOption = False,
+    wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -110,7 +112,8 @@ def asof(
         rows = with_data_age(con, rows, known)
     emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data",
                 "paper_title", "data_observed_at"] + (["is_suspect"] if suspects else []),
-         as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match")
+         as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match",
+         wide=wide)
     _warn_if_stale(rows, known)
 
 
@@ -128,6 +131,7 @@ def leaderboard(
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
     suspects: SuspectsOption = False,
+    wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -145,7 +149,7 @@ def leaderboard(
         ),
         ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"]
         + (["is_suspect"] if suspects else []),
-        "{} / {} / {} as of " + str(cut),
+        "{} / {} / {} as of " + str(cut), wide=wide,
     )
 
 
@@ -158,6 +162,7 @@ def history(
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
     suspects: SuspectsOption = False,
+    wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -174,7 +179,7 @@ def history(
         ),
         ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"]
         + (["is_suspect"] if suspects else []),
-        "SOTA history: {} / {} / {}",
+        "SOTA history: {} / {} / {}", wide=wide,
     )
 
 
