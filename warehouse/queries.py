@@ -42,6 +42,16 @@ def leaderboard(
     return dict_rows(con, "query_leaderboard", params)
 
 
+def leaderboard_size(
+    con, task: str, dataset: str, metric: str, day: date, *, known_at=None, extra_data: bool | None = None,
+    estimates: bool = False, all_settings: bool = False, suspects: bool = False,
+) -> int:
+    """How many results the whole board holds under the same filters (what `leaderboard`'s `top` cuts)."""
+    params = {"task": task, "dataset": dataset, "metric": metric, "d": day,
+              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
+    return first_row(con, "count_leaderboard", params)[0]
+
+
 def sota_history(
     con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None,
     estimates: bool = False, all_settings: bool = False, suspects: bool = False,

@@ -72,14 +72,18 @@ def _answer_board(
     db: str | None, typed: tuple[str, str, str], known_at: str | None, as_json: bool,
     ask: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], list[dict]],
     columns: list[str], title: str, wide: bool = False,
+    size: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], int] | None = None,
 ) -> None:
-    """One board's answer: the names resolved, `ask` run on them, the rows shown with the age of their data."""
+    """One board's answer: the names resolved, `ask` run on them, the rows shown with the age of their data; `size`
+    tells how many rows the whole answer holds, where `ask` may cut it."""
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
         names = _resolved(con, *typed)
         rows = with_data_age(con, ask(con, names, known), known)
+        held = size(con, names, known) if size is not None else len(rows)
     emit(rows, columns, as_json, _titled_with_age(title.format(*names), rows), "no results for this benchmark",
          wide=wide)
+    say_if_cut(len(rows), held, "results", "--top N shows more")
     _warn_if_stale(rows, known)
 
 
@@ -150,6 +154,10 @@ def leaderboard(
         ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"]
         + (["is_suspect"] if suspects else []),
         "{} / {} / {} as of " + str(cut), wide=wide,
+        size=lambda con, names, known: queries.leaderboard_size(
+            con, *names, cut, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
+            all_settings=all_settings, suspects=suspects,
+        ),
     )
 
 

@@ -124,10 +124,10 @@ def complain(text: str) -> None:
     err.print(text, markup=False, highlight=False)
 
 
-def say_if_cut(shown: int, held: int, what: str) -> None:
+def say_if_cut(shown: int, held: int, what: str, more: str = "--limit N or --all shows more") -> None:
     """On stderr, when a listing shows fewer rows than there are: how many, and how to see the rest."""
     if shown < held:
-        complain(f"{shown} of {held} {what} shown; --limit N or --all shows more")
+        complain(f"{shown} of {held} {what} shown; {more}")
 
 
 def open_warehouse(db: str | None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -32,7 +32,8 @@ def test_an_answer_as_known_then_is_aged_from_then(record, sota):  # noqa: F811 
                   "--db", record)
     assert result.returncode == 0, result.stderr
     assert "(newest data observed 2019-11-13)" in result.stdout  # the hand copy was all that was known then
-    assert result.stderr == ""  # 18 days old on 2019-12-01: fresh enough
+    # 18 days old on 2019-12-01: fresh enough, no warning; --top 1 cut the board, which is said
+    assert result.stderr.strip() == "1 of 113 results shown; --top N shows more"
 
 
 def test_the_threshold_is_configurable(monkeypatch):

@@ -1,0 +1,5 @@
+-- `sota leaderboard`: how many results the whole board holds, to say when --top cuts it.
+SELECT count(*)
+FROM leaderboard_as_of($task, $dataset, $metric, CAST($d AS DATE),
+                       known_at := $known_at, extra_data := $extra_data, estimates := $estimates, all_settings := $all_settings,
+                       suspects := $suspects)
