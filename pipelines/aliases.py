@@ -70,3 +70,20 @@ def canonical_benchmark(task: str, dataset: str, metric: str) -> tuple[str, str,
 def metric_unit(canonical_name: str) -> str | None:
     """"percent" for a metric the registry knows to be a percentage (its values must lie within 0..100), else None."""
     return METRIC_UNITS.get(fold(canonical_name))
+
+
+BOARD_SLUG_SEPARATOR = "-on-"
+
+
+def slug_words(part: str) -> str:
+    """A slug's words as a name: `image-classification` -> "Image Classification" (the registry then canonicalises)."""
+    return " ".join(word[:1].upper() + word[1:] for word in part.split("-") if word)
+
+
+def board_from_slug(slug: str) -> tuple[str, str] | None:
+    """Papers with Code's board slug `<task>-on-<dataset>` (split at its first `-on-`) as canonical (task, dataset):
+    `image-classification-on-imagenet` -> ("Image Classification", "ImageNet"); None without both parts."""
+    task, separator, dataset = slug.partition(BOARD_SLUG_SEPARATOR)
+    if not (separator and task and dataset):
+        return None
+    return canonical_task(slug_words(task)), canonical_dataset(slug_words(dataset))

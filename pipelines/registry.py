@@ -11,6 +11,7 @@ from pipelines.source import SourceSpec
 
 SOURCE_MODULES: dict[str, str] = {
     "pwc-dump": "pipelines.pwc_dump",
+    "pwc-page": "pipelines.pwc_page",
     "csv": "pipelines.csv_table",
     "timm-csv": "pipelines.timm_csv",
     "robustbench-html": "pipelines.robustbench",
@@ -20,6 +21,7 @@ SOURCE_MODULES: dict[str, str] = {
     "epoch-csv": "pipelines.epoch_csv",
     "pwc-api": "pipelines.pwc_api",
     "arxiv": "pipelines.arxiv",
+    "opencodepapers": "pipelines.opencodepapers",
 }
 
 

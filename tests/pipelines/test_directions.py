@@ -343,3 +343,9 @@ def test_a_board_whose_rows_run_against_its_name_is_unknown_with_both_sides(dump
         "unknown: the evidence conflicts: the name matches higher-is-better term 'BLEU' "
         "vs rows of pwc-dump-2020-08-28 run ascending (3 rows: 21 .. 35.2)"
     )
+
+
+def test_a_forward_pass_is_compute_not_a_test_that_passes():
+    # OpenCodePapers' and the 2023 PwC page's ImageNet boards carry "Operations per network pass": a compute cost
+    assert decide("Operations per network pass", ()).direction == "none"
+    assert [decide(m, ()).direction for m in ("Pass@1", "pass rate", "Chamfer Pass", "Tests passed")] == ["higher"] * 4

@@ -15,6 +15,7 @@ IMAGENET = {"task": "Image Classification", "dataset": "ImageNet"}
 # source -> real payloads in ../shared/data (path, options); every folder carries a PROVENANCE.txt
 SAMPLES = {
     "pwc-dump": [("pwc-sota-extractor/squad.json", {}), ("pwc-sota-extractor/history/squad@2019-01-03.json", {})],
+    "pwc-page": [("pwc-sota-page/image-classification-on-imagenet@2023-12-07.json", {})],
     "csv": [("pwc-imagenet-2019-handcopy/imagenet_table.csv", IMAGENET)],
     "timm-csv": [("timm-results/results-imagenet-real.csv", {}), ("timm-results/history/results-imagenet@2021-05-11.csv", {})],
     "robustbench-html": [("robustbench/html-head/imagenet_Linf.html", {}), ("robustbench/history/cifar10_Linf@2021-04-08.html", {})],
@@ -25,6 +26,7 @@ SAMPLES = {
     "arxiv": [("arxiv-atom/arxiv.py-fixtures-2016/search_query=au_del_maestro.xml", {})],
     # v1 results of a paper name no board: the caller says which
     "pwc-api": [("pwc-api-v1-2021/paper_result_list.json", {"task": "Semantic Segmentation", "dataset": "Cityscapes test"})],
+    "opencodepapers": [("opencodepapers/image-classification-on-imagenet.json", {})],
 }
 
 # a feed of papers whose abstracts make no result claim is a real, empty answer for arXiv
