@@ -27,7 +27,8 @@ def with_data_age(
     """Each row with `data_observed_at`: the newest observation of its benchmark's data (as known at `known_at`)."""
     if not rows:
         return rows
-    observed = {(t, d, m): at for t, d, m, at in run(con, "data_observed", {"known_at": known_at})}
+    names = sorted({"\x1f".join((row["task"], row["dataset"], row["metric"])) for row in rows})
+    observed = {(t, d, m): at for t, d, m, at in run(con, "data_observed", {"known_at": known_at, "names": names})}
     return [{**row, "data_observed_at": observed.get((row["task"], row["dataset"], row["metric"]))} for row in rows]
 
 

@@ -17,25 +17,21 @@ from flows.cli.ops import register as register_ops
 from flows.cli.questions import register as register_questions
 from flows.cli.report import register as register_report
 from flows.cli.names import UnknownNameError
-from flows.cli.shared import PlainHelpCommand, PlainHelpGroup, complain, debugging
+from flows.cli.shared import PlainHelpTyper, complain, debugging
 from flows.config import ConfigError
 from flows.dates import UsageError
 from pipelines.registry import UnknownSourceError
 from pipelines.source import SourceError
 from warehouse.errors import LoadError, WarehouseError
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,  # click's plain help: no `<bool>` or `<str>` type labels
-    cls=PlainHelpGroup,
+app = PlainHelpTyper(
     help="sotawatch: the state of the art, kept as a dated record.\n\n"
     "Each command's --help explains its options and gives an example.\n\n"
     '\b\nExample: sota asof 2020-01-01 --dataset ImageNet --metric "Top 1 Accuracy"',
 )
 
 # the order of `sota --help`: putting data in, the questions, then running, serving and the outputs
-app.command(name="load", cls=PlainHelpCommand)(load)
+app.command(name="load")(load)
 register_questions(app)  # sota asof, leaderboard, history, sql, rejects, snapshots, benchmarks, conflicts
 app.command(name="sources")(sources)
 app.command(name="run")(run_command)

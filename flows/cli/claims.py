@@ -16,18 +16,14 @@ from pathlib import Path
 
 import typer
 
-from flows.cli.shared import PlainHelpGroup
+from flows.cli.shared import PlainHelpTyper
 
 # the extractor and the scorer (their patterns take a while to compile) are imported when a claims command runs,
 # not by every `sota` command, which all mount this app
 
-claims_app = typer.Typer(
+claims_app = PlainHelpTyper(
     help="Benchmark claims extracted from arXiv abstracts, and the extractor's score against a gold file.\n\n"
     "\b\nExample: sota claims score --gold gold.jsonl",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,  # click's plain help, as the main app
-    cls=PlainHelpGroup,
 )
 
 EXIT_BAD_INPUT = 2

@@ -21,7 +21,7 @@ import typer
 from flows.cli.shared import (
     ConfigOption,
     JsonOption,
-    PlainHelpGroup,
+    PlainHelpTyper,
     SourcesOption,
     complain,
     open_warehouse,
@@ -41,13 +41,9 @@ ConfigDbOption = Annotated[
     ),
 ]
 
-alerts_app = typer.Typer(
+alerts_app = PlainHelpTyper(
     help="New-SOTA alerts: the outbox, delivering what is pending, trying a channel.\n\n"
     "\b\nExample: sota alerts list --pending",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,  # click's plain help, as the main app
-    cls=PlainHelpGroup,
 )
 
 

@@ -25,7 +25,6 @@ from flows.cli.shared import (
     MetricOption,
     MetricRequired,
     NoExtraOption,
-    PlainHelpCommand,
     SuspectsOption,
     TaskOption,
     TaskRequired,
@@ -48,13 +47,18 @@ from warehouse.statements import run
 def register(app: typer.Typer) -> None:
     for command in (asof, leaderboard, history, sql_command, rejects, snapshots, benchmarks_command,
                     conflicts_command):
-        app.command(name=command.__name__.removesuffix("_command"), cls=PlainHelpCommand)(command)
+        app.command(name=command.__name__.removesuffix("_command"))(command)
 
 
 def _resolved(con: duckdb.DuckDBPyConnection, task: str | None, dataset: str | None, metric: str | None) -> tuple:
     """The warehouse's spelling of the names typed (an unknown one exits 1 naming the closest)."""
     names = resolve_names(con, task, dataset, metric)
     return names.task, names.dataset, names.metric
+
+
+def _held(rows: list[dict], limit: int | None, count: Callable[[], int]) -> int:
+    """How many rows the whole listing holds: counted only when `limit` may have cut it (a full page)."""
+    return count() if limit is not None and len(rows) >= limit else len(rows)
 
 
 def _titled_with_age(title: str, rows: list[dict]) -> str:
@@ -73,14 +77,15 @@ def _answer_board(
     ask: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], list[dict]],
     columns: list[str], title: str, wide: bool = False,
     size: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], int] | None = None,
+    top: int | None = None,
 ) -> None:
     """One board's answer: the names resolved, `ask` run on them, the rows shown with the age of their data; `size`
-    tells how many rows the whole answer holds, where `ask` may cut it."""
+    tells how many rows the whole answer holds, where `ask` cut it at `top`."""
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
         names = _resolved(con, *typed)
         rows = with_data_age(con, ask(con, names, known), known)
-        held = size(con, names, known) if size is not None else len(rows)
+        held = _held(rows, top, lambda: size(con, names, known)) if size is not None else len(rows)
     emit(rows, columns, as_json, _titled_with_age(title.format(*names), rows), "no results for this benchmark",
          wide=wide)
     say_if_cut(len(rows), held, "results", "--top N shows more")
@@ -154,6 +159,7 @@ def leaderboard(
         ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"]
         + (["is_suspect"] if suspects else []),
         "{} / {} / {} as of " + str(cut), wide=wide,
+        top=top,
         size=lambda con, names, known: queries.leaderboard_size(
             con, *names, cut, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
             all_settings=all_settings, suspects=suspects,
@@ -227,7 +233,7 @@ def rejects(
     """
     with open_warehouse(db, read_only=True) as con:
         rows = queries.rejects(con, snapshot_id=snapshot, limit=None if show_all else limit)
-        held = queries.total(con, "rejects", snapshot_id=snapshot)
+        held = _held(rows, None if show_all else limit, lambda: queries.total(con, "rejects", snapshot_id=snapshot))
     emit(rows, ["snapshot_id", "source", "row_ref", "reason"], as_json, "Rejected rows", "no rejects")
     say_if_cut(len(rows), held, "rejects")
 
@@ -250,7 +256,7 @@ def snapshots(
     """
     with open_warehouse(db, read_only=True) as con:
         rows = queries.snapshots(con, source=source, limit=None if show_all else limit)
-        held = queries.total(con, "snapshots", source=source)
+        held = _held(rows, None if show_all else limit, lambda: queries.total(con, "snapshots", source=source))
     emit(rows, ["snapshot_id", "source", "kind", "observed_at", "status", "rows_loaded", "rows_rejected", "results_new",
                 "results_changed", "results_removed", "location"], as_json, "Snapshots", "no snapshots yet")
     say_if_cut(len(rows), held, "snapshots")
@@ -324,7 +330,8 @@ def conflicts_command(
     with open_warehouse(db, read_only=True) as con:
         task, dataset, _ = _resolved(con, task, dataset, None)
         rows = queries.conflicts(con, task=task, dataset=dataset, limit=None if show_all else limit)
-        held = queries.total(con, "conflicts", task=task, dataset=dataset)
+        held = _held(rows, None if show_all else limit,
+                     lambda: queries.total(con, "conflicts", task=task, dataset=dataset))
     emit(rows, ["task", "dataset", "metric", "model", "sources", "lowest", "highest", "spread"], as_json,
          "Conflicts between sources", "no conflicts")
     say_if_cut(len(rows), held, "conflicts")

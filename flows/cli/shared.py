@@ -81,7 +81,7 @@ MetricRequired = Annotated[str, _METRIC]
 
 class PlainHelpCommand(TyperCommand):
     """A command whose help lists an argument by its metavar alone ("DATE"): typer adds the Python type ("DATE <str>")
-    even when the argument names a metavar. Commands that take an argument are registered with `cls=` this."""
+    even when the argument names a metavar. `PlainHelpTyper` registers every command with it."""
 
     def format_options(self, ctx: typer.Context, formatter: Any) -> None:
         arguments, options = [], []
@@ -112,6 +112,18 @@ class PlainHelpGroup(TyperGroup):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+class PlainHelpTyper(typer.Typer):
+    """A typer app with click's plain help (no `<bool>` or `<str>` type labels): its group lists whole summaries and
+    every command it registers lists arguments by their metavar, whatever the command takes."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(rich_markup_mode=None, cls=PlainHelpGroup, add_completion=False, no_args_is_help=True,
+                         **settings)
+
+    def command(self, *args: Any, cls: type[TyperCommand] = PlainHelpCommand, **settings: Any) -> Any:
+        return super().command(*args, cls=cls, **settings)
 
 
 def say(text: str) -> None:

@@ -292,7 +292,7 @@ def test_a_warehouse_made_before_consolidation_is_consolidated_when_it_migrates(
         load(con, "dump", "2020-01-01", claim("A", "80.0%"), claim("B", "81.0%"))
         load(con, "copy", "2020-02-01", claim("A", "80.0%"))
         expected = rows(con)
-        # what a file migrated up to 006 holds: no consolidated layer, the frontier of migration 004, no suspects (009)
+        # what a file migrated up to 006 holds: no consolidated layer, the frontier of migration 004, no suspect flags (both 007)
         con.execute("DROP TABLE consolidated_results; DROP TABLE model_aliases; DROP TABLE model_alias_file;"
                     "ALTER TABLE sota_frontier DROP COLUMN sources; ALTER TABLE sota_frontier DROP COLUMN consolidated_id;"
                     "ALTER TABLE results DROP COLUMN is_suspect; DELETE FROM schema_migrations WHERE version IN (7, 9)")

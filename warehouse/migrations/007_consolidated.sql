@@ -23,6 +23,12 @@ CREATE TABLE model_alias_file (
     loaded_at TIMESTAMP NOT NULL
 );
 
+-- Values far outside their board's spread (issue 12): a result version may be suspect (pipelines/suspects.py says
+-- when, and its `attributes` say why, under "suspect"). It is kept and shown where asked for, but no answer counts it
+-- unless `suspects := true`: not `sota_as_of`, not the frontier, not alerts. A change of the flag is a new version of
+-- the claim. Versions loaded before this migration were never judged: they stay sound.
+ALTER TABLE results ADD COLUMN is_suspect BOOLEAN NOT NULL DEFAULT false;
+
 -- One row per version of a consolidated result: [seen_from, removed_at) is the transaction time during which the
 -- same witness versions showed it (a witness appearing, changing or leaving starts a new version). So a consolidated
 -- result is known at K exactly when some witness showed it at K, and "as known at K" reads this table the way the raw
@@ -52,7 +58,8 @@ CREATE TABLE consolidated_results (
     lowest               DOUBLE NOT NULL,
     highest              DOUBLE NOT NULL,
     value_conflict       BOOLEAN NOT NULL,   -- two witnesses disagree beyond rounding
-    extra_data_conflict  BOOLEAN NOT NULL    -- one witness says extra training data was used, another says not
+    extra_data_conflict  BOOLEAN NOT NULL,   -- one witness says extra training data was used, another says not
+    is_suspect           BOOLEAN NOT NULL DEFAULT false  -- every witness is suspect: one sound witness vouches for it
 );
 
 -- The frontier now holds consolidated results: which ones (for alerts) and every source that shows them.
@@ -87,15 +94,17 @@ CREATE OR REPLACE MACRO sw_settings_agree(a, b) AS
 
 -- The consolidated results visible at an instant (NULL: latest knowledge), on ranked benchmarks, with the date each
 -- counts from (publication, or first sighting when unknown) and a key where larger is better whatever the direction.
--- `extra_data := false` leaves out results any witness says used extra training data (unknown stays in).
-CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
+-- `extra_data := false` leaves out results any witness says used extra training data (unknown stays in); suspects are
+-- left out unless `suspects := true`.
+CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false) AS TABLE
     SELECT
         b.task, b.dataset, b.metric, b.direction, b.unit,
         c.consolidated_id, c.result_id, c.benchmark_id, c.model, c.value, c.published_on, c.published_precision,
         c.paper_title, c.paper_url, c.arxiv_id, c.source, c.sources, c.uses_additional_data, c.is_estimate,
         c.first_seen_at, c.seen_from, c.removed_at, c.value_conflict, c.extra_data_conflict,
         coalesce(c.published_on, CAST(c.claim_first_seen_at AS DATE)) AS effective_on,
-        CASE WHEN b.direction = 'lower' THEN -c.value ELSE c.value END AS better_key
+        CASE WHEN b.direction = 'lower' THEN -c.value ELSE c.value END AS better_key,
+        c.is_suspect
     FROM consolidated_results AS c
     JOIN benchmarks AS b ON b.benchmark_id = c.benchmark_id
     WHERE b.direction IN ('higher', 'lower')
@@ -106,21 +115,23 @@ CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimat
           END
       AND (extra_data IS NULL OR extra_data OR c.uses_additional_data IS DISTINCT FROM true)
       AND (estimates OR NOT c.is_estimate)
-      AND (all_settings OR sw_comparable(c.setting));
+      AND (all_settings OR sw_comparable(c.setting))
+      AND (suspects OR NOT c.is_suspect);
 
 -- One row per benchmark: the best consolidated result counting from on or before d. Latest knowledge reads the
--- frontier; an instant in the past, or every setting counted, reads the consolidated versions. Only one of the two
--- branches reads anything: their conditions are constants once the macro's arguments are bound. Ties go to the result
--- that got there first (earlier date, then earlier sighting, then the lower id), as in the frontier.
-CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
+-- frontier (which holds no suspect); an instant in the past, every setting counted or suspects counted read the
+-- consolidated versions. Only one of the two branches reads anything: their conditions are constants once the macro's
+-- arguments are bound. Ties go to the result that got there first (earlier date, then earlier sighting, then the lower
+-- id), as in the frontier.
+CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false) AS TABLE
     WITH from_frontier AS (
         SELECT
             b.task, b.dataset, b.metric, f.model, f.value, f.published_on, f.published_precision, f.paper_title,
             f.paper_url, f.arxiv_id, f.source, f.uses_additional_data, f.is_estimate, f.first_seen_at,
-            b.direction, b.unit, f.result_id, f.sources, f.consolidated_id
+            b.direction, b.unit, f.result_id, f.sources, f.consolidated_id, false AS is_suspect
         FROM sota_frontier AS f
         JOIN benchmarks AS b ON b.benchmark_id = f.benchmark_id
-        WHERE known_at IS NULL AND NOT all_settings
+        WHERE known_at IS NULL AND NOT all_settings AND NOT suspects
           AND f.extra_data_allowed = coalesce(extra_data, true)
           AND f.estimates_allowed = coalesce(estimates, false)
           AND f.from_date <= CAST(d AS DATE)
@@ -136,7 +147,8 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
                     published_precision := c.published_precision, paper_title := c.paper_title,
                     paper_url := c.paper_url, arxiv_id := c.arxiv_id, source := c.source,
                     uses_additional_data := c.uses_additional_data, is_estimate := c.is_estimate,
-                    first_seen_at := c.first_seen_at, sources := c.sources, consolidated_id := c.consolidated_id
+                    first_seen_at := c.first_seen_at, sources := c.sources, consolidated_id := c.consolidated_id,
+                    is_suspect := c.is_suspect
                 ),
                 struct_pack(
                     k := CASE WHEN b.direction = 'lower' THEN -c.value ELSE c.value END,
@@ -146,7 +158,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             ) AS w
         FROM consolidated_results AS c
         JOIN benchmarks AS b ON b.benchmark_id = c.benchmark_id
-        WHERE (known_at IS NOT NULL OR all_settings)
+        WHERE (known_at IS NOT NULL OR all_settings OR suspects)
           AND b.direction IN ('higher', 'lower')
           AND (known_at IS NULL OR c.seen_from <= sw_known_instant(known_at))
           AND CASE WHEN known_at IS NULL THEN c.removed_at IS NULL
@@ -154,6 +166,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
           AND (all_settings OR sw_comparable(c.setting))
           AND (extra_data IS NULL OR extra_data OR c.uses_additional_data IS DISTINCT FROM true)
           AND (estimates OR NOT c.is_estimate)
+          AND (suspects OR NOT c.is_suspect)
           AND coalesce(c.published_on, CAST(c.claim_first_seen_at AS DATE)) <= CAST(d AS DATE)
         GROUP BY b.benchmark_id, b.task, b.dataset, b.metric, b.direction, b.unit
     )
@@ -162,33 +175,33 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
     SELECT
         v.task, v.dataset, v.metric, v.w.model, v.w.value, v.w.published_on, v.w.published_precision,
         v.w.paper_title, v.w.paper_url, v.w.arxiv_id, v.w.source, v.w.uses_additional_data, v.w.is_estimate,
-        v.w.first_seen_at, v.direction, v.unit, v.w.result_id, v.w.sources, v.w.consolidated_id
+        v.w.first_seen_at, v.direction, v.unit, v.w.result_id, v.w.sources, v.w.consolidated_id, v.w.is_suspect
     FROM from_versions AS v
     ORDER BY task, dataset, metric;
 
 -- The ranked board of one benchmark as of d, one row per consolidated result; equal values share a rank. `source`
 -- names every witness as text, `sources` as a list.
-CREATE OR REPLACE MACRO leaderboard_as_of(task, dataset, metric, d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
+CREATE OR REPLACE MACRO leaderboard_as_of(task, dataset, metric, d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false) AS TABLE
     SELECT
         rank() OVER (ORDER BY c.better_key DESC) AS rank,
         c.task, c.dataset, c.metric, c.model, c.value, c.published_on, c.published_precision,
         c.paper_title, c.paper_url, c.arxiv_id, c.source, c.uses_additional_data, c.is_estimate,
-        c.first_seen_at, c.direction, c.unit, c.result_id, c.sources, c.consolidated_id
-    FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings) AS c
+        c.first_seen_at, c.direction, c.unit, c.result_id, c.sources, c.consolidated_id, c.is_suspect
+    FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects) AS c
     WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
       AND c.effective_on <= CAST(d AS DATE)
     ORDER BY c.better_key DESC, c.effective_on, c.first_seen_at, c.result_id;
 
 -- The SOTA steps of one benchmark in publication order: each consolidated result that beat every result counting
 -- from a strictly earlier date, with the best value before it and the margin (always positive: how much better).
-CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false) AS TABLE
+CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false) AS TABLE
     WITH board AS (
         SELECT
             c.*,
             max(c.better_key) OVER (
                 ORDER BY c.effective_on RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
             ) AS best_before
-        FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings) AS c
+        FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects) AS c
         WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
     )
     SELECT
@@ -196,7 +209,7 @@ CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, ex
         s.paper_title, s.paper_url, s.arxiv_id, s.source, s.uses_additional_data, s.is_estimate, s.first_seen_at,
         CASE WHEN s.direction = 'lower' THEN -s.best_before ELSE s.best_before END AS previous_value,
         s.better_key - s.best_before AS margin,
-        s.effective_on, s.direction, s.unit, s.result_id, s.sources, s.consolidated_id
+        s.effective_on, s.direction, s.unit, s.result_id, s.sources, s.consolidated_id, s.is_suspect
     FROM board AS s
     WHERE s.best_before IS NULL OR s.better_key > s.best_before
     ORDER BY s.effective_on, s.better_key, s.first_seen_at, s.result_id;
