@@ -16,39 +16,33 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import duckdb
-import pandas as pd
 
-from flows.config import ConfigError
 from flows.dates import UsageError, parse_day, parse_instant, utc_now
+from flows.prepare import prepare_snapshot, read_knowledge
+from flows.replay import load_observed_earlier
 from pipelines.source import ParseError, SourceSpec
 from pipelines.http import FetchFatalError, FetchResult, HttpClient, Validators
-from pipelines.directions import Evidence, SettlementError, decide_benchmark, parse_settlements
-from pipelines.normalize import Knowledge, Normalized, normalize_rows
 from pipelines.registry import get_source
-from schemas.results import validate_results
 from warehouse.errors import WarehouseError
 from warehouse.load import (
-    DIRECTION_COLUMNS,
-    EVIDENCE_COLUMNS,
     LoadReport,
     SnapshotInput,
+    find_same_snapshot,
     find_unchanged,
+    later_observation,
     load_snapshot,
     payload_sha256,
     record_failure,
-    read_benchmark_knowledge,
-    read_board_values,
     record_unchanged,
 )
 from warehouse.source_state import read_source_state, write_source_state
@@ -77,114 +71,6 @@ def observed_at_for(location: str, given: str | None, now: datetime) -> datetime
         except ValueError as error:  # "@2019-01-03T25-00": a time that does not exist
             raise UsageError(f"bad time in the file name {Path(location).name!r}: {error}") from None
     return now
-
-
-SETTLEMENTS_VARIABLE = "SOTA_DIRECTIONS"
-
-
-def read_knowledge(con: duckdb.DuckDBPyConnection) -> Knowledge:
-    """What the warehouse holds of its benchmarks (units, direction evidence, directions still to decide from
-    evidence, and, asked for while `con` is open, the values its boards show), and the directions the user settled in
-    the file named by SOTA_DIRECTIONS (if set)."""
-    benchmarks, evidence = read_benchmark_knowledge(con)
-    found: dict[str, list[Evidence]] = {}
-    for key, kind, direction, detail in evidence:
-        found.setdefault(key, []).append(Evidence(kind, direction, detail))
-    return Knowledge(
-        units={key: unit for key, _, _, _, unit, _ in benchmarks if unit},
-        evidence={key: tuple(items) for key, items in found.items()},
-        settlements=_user_settlements(),
-        undecided={key: (task, dataset, metric) for key, task, dataset, metric, _, undecided in benchmarks if undecided},
-        board_values=lambda keys: read_board_values(con, keys),
-    )
-
-
-def _user_settlements() -> dict:
-    path = os.environ.get(SETTLEMENTS_VARIABLE)
-    if not path:
-        return {}
-    try:
-        return parse_settlements(Path(path).read_text(encoding="utf-8"), path)
-    except OSError as error:
-        raise ConfigError(f"{SETTLEMENTS_VARIABLE}={path}: cannot read it ({error.strerror or error})") from None
-    except SettlementError as error:
-        raise ConfigError(str(error)) from None
-
-
-def prepare_snapshot(
-    spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date,
-    knowledge: Knowledge | None = None, lineage: str | None = None,
-) -> SnapshotInput:
-    """Parse, normalise and validate a fetched payload (pure but for the clock passed in). `knowledge` is what the
-    warehouse holds of the benchmarks already (`read_knowledge`): their units, their direction evidence, and the
-    benchmarks whose direction an earlier version decided by name alone, to be decided again now."""
-    try:
-        rows = spec.parse(fetched.content, location, **options)
-    except ParseError as error:
-        page = _html_page(fetched)
-        if page is None:
-            raise
-        # A server's error page answered with 200 (a proxy, a login wall, a moved file) fails any parser in its own
-        # words ("invalid JSON at line 1"); say what came instead.
-        raise ParseError(error.source, error.location, f"{error.problem} (the server sent {page} instead)") from None
-    knowledge = knowledge or Knowledge()
-    normalized: Normalized = normalize_rows(
-        rows, ranked_listing=spec.ranked_listing,
-        evidence_label=f"{lineage or spec.name} seen {observed_at:%Y-%m-%d}",
-        knowledge=knowledge,
-    )
-    outcome = validate_results(normalized.results, today)
-    rejects = [(r.row_ref, r.reason, r.raw) for r in normalized.rejects]
-    for position, reason in outcome.failures:
-        record = normalized.results.iloc[position]
-        raw = record[["model", "value", "task", "dataset", "metric", "paper_title", "published_on"]].to_json(
-            force_ascii=False, date_format="iso"
-        )
-        rejects.append((record["row_ref"], f"{record['metric']}: {reason}", raw))
-    return SnapshotInput(
-        source=lineage or spec.name,
-        kind=spec.name,
-        source_description=spec.description,
-        full_listing=spec.full_listing,
-        location=location,
-        options=options,
-        observed_at=observed_at,
-        payload=fetched.content,
-        rows_parsed=len(rows),
-        results=outcome.valid,
-        rejects=rejects,
-        duplicates=normalized.duplicates,
-        directions=_directions_frame(normalized, knowledge),
-        evidence=pd.DataFrame(
-            [(key, e.kind, e.direction, e.detail) for key, found in normalized.evidence.items() for e in found],
-            columns=EVIDENCE_COLUMNS,
-        ),
-    )
-
-
-def _directions_frame(normalized: Normalized, knowledge: Knowledge) -> pd.DataFrame:
-    """The decisions of this payload's benchmarks, and of those an earlier version decided by name alone."""
-    decided = {key: (decision.direction, decision.why) for key, decision in normalized.decisions.items()}
-    for key, (task, dataset, metric) in knowledge.undecided.items():
-        if key not in decided:
-            again = decide_benchmark(task, dataset, metric, knowledge.evidence.get(key, ()), knowledge.settlements)
-            decided[key] = (again.direction, again.why)
-    return pd.DataFrame([(key, *pair) for key, pair in decided.items()], columns=DIRECTION_COLUMNS)
-
-
-_HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S)
-_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
-
-
-def _html_page(fetched: FetchResult) -> str | None:
-    """'an HTML page titled "..."' when the payload is an HTML page (by its Content-Type or its first bytes), else None."""
-    head = fetched.content[:4096]
-    declared = (fetched.content_type or "").split(";")[0].strip().lower() in ("text/html", "application/xhtml+xml")
-    if not declared and not _HTML_START.match(head):
-        return None
-    title = _HTML_TITLE.search(head)
-    text = " ".join(title[1].decode("utf-8", "replace").split())[:100] if title else ""
-    return f"an HTML page titled {text!r}" if text else "an HTML page"
 
 
 if TYPE_CHECKING:
@@ -344,13 +230,19 @@ def _job(source_name: str, location: str, settings: IngestSettings) -> _Job:
 
 
 def _load_fetched(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResult) -> LoadReport:
-    spec = job.spec
-    previous = find_unchanged(con, job.lineage, payload_sha256(fetched.content), job.options)
+    spec, sha = job.spec, payload_sha256(fetched.content)
+    same = find_same_snapshot(con, job.lineage, sha, job.options, job.observed_at)
+    if same is not None:
+        return LoadReport(same, job.lineage, job.location, job.observed_at, "already-loaded", kind=spec.name)
+    # Observed before the newest snapshot of its lineage (a capture found later, history loaded after today's): the
+    # lineage is replayed with it in its place, so the record ends as if loaded in observed order.
+    observed_earlier = later_observation(con, job.lineage, job.observed_at) is not None
+    previous = None if observed_earlier else find_unchanged(con, job.lineage, sha, job.options)
     if previous:
         # The same bytes as a snapshot already loaded: nothing to parse, no new version.
         report = record_unchanged(
             con, source=job.lineage, kind=spec.name, location=job.location, options=job.options,
-            observed_at=job.observed_at, sha256=payload_sha256(fetched.content), previous=previous, now=job.now,
+            observed_at=job.observed_at, sha256=sha, previous=previous, now=job.now,
         )
         if job.keep_validators:
             # After that commit, in a statement of its own: validators for bytes already loaded are safe to keep
@@ -371,6 +263,8 @@ def _load_fetched(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResul
         if job.keep_validators:
             _write_validators(con, job.lineage, job.location, job.options, fetched, snapshot_id, job.now)
 
+    if observed_earlier:
+        return load_observed_earlier(con, snapshot, job.now, after_load=inside_the_load)
     return load_snapshot(con, snapshot, job.now, after_load=inside_the_load)
 
 
@@ -379,7 +273,7 @@ def _prepared_or_recorded_failure(con: duckdb.DuckDBPyConnection, job: _Job, fet
     spec = job.spec
     try:
         return prepare_snapshot(spec, fetched, job.location, job.options, job.observed_at, job.now.date(),
-                                read_knowledge(con), lineage=job.lineage)
+                                read_knowledge(con, job.lineage), lineage=job.lineage)
     except ParseError as error:
         try:
             record_failure(

@@ -39,7 +39,8 @@ from pipelines.source import SourceError
 from pipelines.http import FetchRetryableError, HttpClient
 from warehouse.db import connect
 from warehouse.errors import WarehouseError
-from warehouse.load import LoadError, LoadReport
+from warehouse.errors import LoadError
+from warehouse.load import LoadReport
 from warehouse.sota_detect import Record, Rule
 
 

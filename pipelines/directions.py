@@ -320,7 +320,9 @@ def decide(metric: str, evidence: Iterable[Evidence]) -> Decision:
     conflicting or absent evidence gives "unknown" with the reason.
     """
     everything = dict.fromkeys([*evidence, *_name_reading(metric)])  # the same evidence twice counts once
-    kept = tuple(sorted(everything, key=lambda item: EVIDENCE_KINDS.index(item.kind)))
+    # in a fixed order (kind, then what it says), so the line that says why reads the same whatever order the
+    # payloads giving the evidence were loaded in
+    kept = tuple(sorted(everything, key=lambda item: (EVIDENCE_KINDS.index(item.kind), item.direction, item.detail)))
     settled, flags, orders, names = ([item for item in kept if item.kind == kind] for kind in EVIDENCE_KINDS)
 
     def decided(because: list[Evidence], *noted: Evidence) -> Decision:

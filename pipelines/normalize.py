@@ -32,7 +32,7 @@ from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespac
 RESULT_COLUMNS = [
     "claim_key", "benchmark_key", "board_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate",
     "is_suspect", "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
-    "row_ref", "attributes",
+    "has_code", "row_ref", "attributes",
 ]
 
 
@@ -112,6 +112,7 @@ def _normalize_row(row: RawRow) -> dict:
         "published_on": published_on,
         "published_precision": precision,
         "uses_additional_data": row.uses_additional_data,
+        "has_code": row.has_code,
         "row_ref": row.row_ref,
         "attributes": json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str)
         if row.attributes
@@ -169,6 +170,9 @@ class Knowledge:
 
     units: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
+    # the evidence the payload's own lineage gave earlier: it counts only where the payload gives none, since the
+    # payload's evidence replaces it (a lineage says what its newest payload says)
+    lineage_evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     settlements: Settlements = field(default_factory=dict)
     # benchmarks an earlier version decided by name alone: (task, dataset, metric) by benchmark_key
     undecided: dict[str, tuple[str, str, str]] = field(default_factory=dict)
@@ -183,7 +187,11 @@ def _decide_directions(
     """One decision per benchmark, from this payload's evidence and what the warehouse kept of earlier ones."""
     names = {record["benchmark_key"]: (record["task"], record["dataset"], record["metric"]) for record in records}
     decisions = {
-        key: decide_benchmark(*name, [*evidence.get(key, ()), *knowledge.evidence.get(key, ())], knowledge.settlements)
+        key: decide_benchmark(
+            *name,
+            [*(evidence.get(key) or knowledge.lineage_evidence.get(key, ())), *knowledge.evidence.get(key, ())],
+            knowledge.settlements,
+        )
         for key, name in names.items()
     }
     for record in records:

@@ -19,7 +19,8 @@ A missing value is an absent key, null or "" (all three occur across versions): 
 the last entry of `task-hierarchy`, its dataset the `-on-<dataset>` part of the slug (`title`, else the file name),
 both mapped onto the existing names through the alias registry; the options `task` and `dataset` override them, and
 `benchmark` names the slug where the file does not. Every metric value present is one raw row; the file does not say
-whether a result used extra training data (None); `has_code` is always true on this board.
+whether a result used extra training data (None); `has_code` is true on every row, since the board keeps only papers
+with open code (the `c` link, where given, is kept as `code_url`).
 
 Ranked: in the recorded ImageNet board the items run best first by the first metric (Top 1 Accuracy, 1,055 values
 non-increasing), as Papers with Code listed them; the other metrics are not sorted, so each metric is one listing and
@@ -152,7 +153,8 @@ def parse_opencodepapers(payload: bytes, location: str, **options: str) -> list[
                     paper_url=paper_url,
                     published=_text(item.get("d")),
                     uses_additional_data=None,
-                    attributes={"has_code": True, "code_url": code_url},
+                    has_code=True,
+                    attributes={"code_url": code_url},
                 )
             )
     if not out:

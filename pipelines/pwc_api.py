@@ -34,7 +34,8 @@ What a row gets (fields of an evaluation row, §3 of the document, or of a v1 re
   legacy page https://paperswithcode.com/paper/{slug} (the slug is an id of that site);
 - `published` from `evaluated_on` when it is a date, else the paper's date (`paper_published_date`, `paper_date`);
   a non-date `evaluated_on` is a split name and is kept in the attributes;
-- `uses_additional_data` when it is a boolean, None otherwise;
+- `uses_additional_data` when it is a boolean, None otherwise; `has_code` true when the row gives a `code_url`, None
+  otherwise (the document saw the field empty in real use, so its absence does not say there is no code);
 - attributes: evaluation id, best rank and best metric, ids of the task, dataset and paper, harness, split, openness,
   parameter count and the result/code URLs, as given. Rows repeated under one `id` (a page shifted while it was being
   walked) are read once.
@@ -379,6 +380,7 @@ def _rows_of(row: dict, index: int, context: dict, location: str) -> list[RawRow
             arxiv_id=arxiv_id,
             published=published,
             uses_additional_data=additional if isinstance(additional, bool) else None,
+            has_code=True if isinstance(row.get("code_url"), str) and row["code_url"].strip() else None,
             attributes=dict(attributes),
         )
         for metric, value in metrics

@@ -4,13 +4,15 @@ Live URL: the final dump kept by the pwc-archive dataset (jul-28-evaluation-tabl
 sota-extractor task files load from paths. Relies on: a JSON list (or one object) of tasks with `task`, `datasets`
 and recursive `subtasks`; each dataset has `dataset`, `sota.rows` (older files: `sota.sota_rows`) and optional
 recursive `subdatasets`; each row has `model_name`, `metrics` {name: "88.5%" | 88.5}, `paper_title`, `paper_url`,
-`paper_date` (may be null) and, in some files, `uses_additional_data`. Every metric of every row is one raw row.
+`paper_date` (may be null) and, in some files, `uses_additional_data` and `code_links` (a list of {title, url}). Every
+metric of every row is one raw row.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import zlib
+from dataclasses import replace
 
 from pipelines.source import ParseError, RawRow, SourceSpec, json_document
 
@@ -41,6 +43,17 @@ def _text(value: object) -> str | None:
     return value if value is None or isinstance(value, str) else json.dumps(value)
 
 
+def _has_code(row: dict) -> bool | None:
+    """Whether the row's paper has code. The dump lists, per row, every code repository Papers with Code knew of for
+    the paper (`code_links`), and the site showed a paper without any as having no code: an empty list is that same
+    statement (false), not silence. A row without the key says nothing (None); so does a whole payload that links no
+    code at all (`parse_pwc_dump`)."""
+    links = row.get("code_links")
+    if not isinstance(links, list):
+        return None
+    return bool(links)
+
+
 def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed: str | None = None) -> list[RawRow]:
     if not isinstance(dataset, dict) or ("dataset" not in dataset and unnamed is None):
         raise ParseError(NAME, location, f"{path}: a dataset entry without a 'dataset' name")
@@ -58,6 +71,7 @@ def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed
         if not isinstance(metrics, dict):
             raise ParseError(NAME, location, f"{path} / {name} row {index}: 'metrics' is not an object")
         additional = row.get("uses_additional_data")
+        has_code = _has_code(row)
         for metric, value in metrics.items():
             out.append(
                 RawRow(
@@ -72,6 +86,7 @@ def _rows_of_dataset(task: str, dataset: dict, path: str, location: str, unnamed
                     paper_url=_text(row.get("paper_url")),
                     published=_text(row.get("paper_date")),
                     uses_additional_data=additional if isinstance(additional, bool) else None,
+                    has_code=has_code,
                 )
             )
     for number, sub in enumerate(_list(dataset.get("subdatasets"), f"{path} / {name}: 'subdatasets'", location), start=1):
@@ -99,6 +114,10 @@ def parse_pwc_dump(payload: bytes, location: str, **_options: str) -> list[RawRo
     rows = _rows_of_tasks(tasks, "", location)
     if not rows:
         raise ParseError(NAME, location, "no leaderboard rows found (no task has datasets with sota rows)")
+    if not any(row.has_code for row in rows):
+        # the sota-extractor task files scraped other leaderboards (SQuAD's, NLP-progress) and collected no code links:
+        # their empty lists are the scraper's silence, not Papers with Code saying a paper has no code
+        rows = [replace(row, has_code=None) for row in rows]
     return rows
 
 

@@ -11,7 +11,8 @@ Relies on: in an HTML page, the element `<script id="evaluation-table-data">` wh
 list of row objects in the page's rank order (sorted by the board's primary metric), each with `rank`, `method`,
 `metrics` {name: "92.4%" | null}, `raw_metrics` {name: 92.4 | null}, `evaluation_date`, `uses_additional_data`,
 `paper` {title, url "/paper/<slug>", published, code} and `tags` [{name}]. Every non-null metric value of every row
-is one raw row, valued by its `metrics` text where there is one, else by its `raw_metrics` number.
+is one raw row, valued by its `metrics` text where there is one, else by its `raw_metrics` number. `paper.code` is
+`has_code`: a boolean on the 2023 pages (a code URL, where a page gives one, means true and is kept as `code_url`).
 
 The JSON does not name its board: the task and dataset come from the `task` / `dataset` options, else from the
 page's slug in the location's file name (`image-classification-on-imagenet` -> "Image Classification" on "ImageNet"
@@ -88,6 +89,13 @@ def _value(text: object, raw: object) -> str | None:
     return None
 
 
+def _has_code(code: object) -> bool | None:
+    """`paper.code` as a flag: the page's boolean, true for a code URL; None where the page says nothing."""
+    if isinstance(code, bool):
+        return code
+    return True if isinstance(code, str) and code.strip() else None
+
+
 def parse_pwc_page(payload: bytes, location: str, **options: str) -> list[RawRow]:
     document = _table_json(payload, location)
     if not isinstance(document, list):
@@ -109,7 +117,6 @@ def parse_pwc_page(payload: bytes, location: str, **options: str) -> list[RawRow
         tags = row.get("tags") or []
         attributes = {
             "rank": row.get("rank"),
-            "has_code": bool(code),
             # the 2023 pages say only whether code exists; a page that links it gives the URL
             "code_url": code if isinstance(code, str) else None,
             "tags": [tag.get("name") if isinstance(tag, dict) else tag for tag in tags] if isinstance(tags, list) else [],
@@ -132,6 +139,7 @@ def parse_pwc_page(payload: bytes, location: str, **options: str) -> list[RawRow
                     paper_url=urljoin(SITE, paper_url) if paper_url else None,
                     published=_text(paper.get("published") or row.get("evaluation_date")),
                     uses_additional_data=additional if isinstance(additional, bool) else None,
+                    has_code=_has_code(code),
                     attributes=dict(attributes),
                 )
             )

@@ -40,7 +40,8 @@ class RawRow:
     """One metric value of one model on one board, as the source wrote it.
 
     `value` and `published` are the source's own text ("88.5%", "1,014.45", "Jun 2024", "2020-03-18");
-    `uses_additional_data` is True/False when the source says, None when it does not.
+    `uses_additional_data` is True/False when the source says, None when it does not; so is `has_code`, whether the
+    paper (or the model) has code one can run.
     `row_ref` says where in the payload the row came from, so a reject can be found again.
     `attributes` carries source-specific facts worth keeping (rank, architecture, venue, setting, is_estimate, ...).
     """
@@ -57,6 +58,7 @@ class RawRow:
     published: str | None = None
     uses_additional_data: bool | None = None
     is_estimate: bool = False
+    has_code: bool | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
 
 

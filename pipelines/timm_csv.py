@@ -19,6 +19,7 @@ What the parser relies on:
 
 These are timm's re-evaluations of its own weights, not paper-reported results: there are no paper links and no
 dates (`published` is None, so the first sighting stands in), and the extra-training-data flag is unknown (None).
+Every row is a checkpoint of timm's own code, so `has_code` is true.
 """
 from __future__ import annotations
 
@@ -133,6 +134,7 @@ def parse_timm_csv(payload: bytes, location: str, **options: str) -> list[RawRow
                 row_ref=f"line {line}",
                 published=None,
                 uses_additional_data=None,
+                has_code=True,
                 attributes=dict(attributes),
             ))
     if not rows:

@@ -32,6 +32,7 @@ RAW_ROW_SCHEMA = pa.DataFrameSchema(
         "value": pa.Column(None, nullable=True),
         "row_ref": _text(),
         "uses_additional_data": pa.Column(None, pa.Check.isin([True, False]), nullable=True),
+        "has_code": pa.Column(None, pa.Check.isin([True, False]), nullable=True),
     },
     strict=False,
     name="raw row",
@@ -61,6 +62,7 @@ def result_schema(today: date) -> pa.DataFrameSchema:
             ),
             "published_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
             "uses_additional_data": pa.Column(None, pa.Check.isin([True, False]), nullable=True),
+            "has_code": pa.Column(None, pa.Check.isin([True, False]), nullable=True),
             "row_ref": _text(),
         },
         checks=[

@@ -51,6 +51,15 @@ def refresh_frontier_for_snapshot(con: duckdb.DuckDBPyConnection, snapshot_id: i
     _recompute_scope(con)
 
 
+def refresh_frontier_after_replay(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside a replay's transaction, at its end: recompute the benchmarks its lineages were on before it and are on
+    now, and those whose direction it moved (every benchmark, when the alias registry changed)."""
+    run(con, "replay_frontier_scope")
+    if sync_model_aliases(con):
+        run(con, "frontier_scope_all")
+    _recompute_scope(con)
+
+
 def rebuild_frontier(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the consolidated results and the frontier whole, in a transaction of their own."""
     with transaction(con):

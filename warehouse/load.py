@@ -11,19 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
-from warehouse.errors import LoadError, WarehouseError
+from warehouse.errors import WarehouseError
 from warehouse.statements import first_row, run, transaction
 from warehouse.frontier import refresh_frontier_for_snapshot
-
-
-class OutOfOrderError(LoadError):
-    pass
 
 
 DIRECTION_COLUMNS = ["benchmark_key", "direction", "why"]
@@ -103,9 +100,29 @@ def find_unchanged(
     return (row[0], row[1]) if row else None
 
 
-def _insert_snapshot(con, *, options: dict, error: str | None = None, rows_parsed: int = 0, **columns) -> int:
-    """One row of `snapshots`; returns its id."""
-    row = {**columns, "error": error, "rows_parsed": rows_parsed, "options": _options_json(options)}
+def find_same_snapshot(
+    con: duckdb.DuckDBPyConnection, source: str, sha256: str, options: dict, observed_at: datetime
+) -> int | None:
+    """The snapshot these bytes, options and observation time already made in this lineage, if any."""
+    row = first_row(
+        con, "find_same_snapshot",
+        {"source": source, "sha256": sha256, "options": _options_json(options), "observed_at": observed_at},
+    )
+    return row[0] if row else None
+
+
+def later_observation(con: duckdb.DuckDBPyConnection, source: str, observed_at: datetime) -> datetime | None:
+    """When the lineage's newest snapshot was observed, if after `observed_at`: a payload observed before what its
+    lineage holds is loaded by replaying the lineage (`flows.replay`), not appended."""
+    return first_row(con, "later_observation", {"source": source, "observed_at": observed_at})[0]
+
+
+def _insert_snapshot(
+    con, *, options: dict, error: str | None = None, rows_parsed: int = 0, snapshot_id: int | None = None, **columns
+) -> int:
+    """One row of `snapshots`; returns its id (`snapshot_id` when a replay writes a snapshot again)."""
+    row = {**columns, "error": error, "rows_parsed": rows_parsed, "options": _options_json(options),
+           "snapshot_id": snapshot_id}
     return first_row(con, "insert_snapshot", row)[0]
 
 
@@ -127,15 +144,17 @@ def record_unchanged(
     sha256: str,
     previous: tuple[int, datetime],
     now: datetime,
+    snapshot_id: int | None = None,
 ) -> LoadReport:
     """The same bytes again: no new versions; a later observation says the claims were still shown then.
 
-    At the same time or earlier than the snapshot they already made, nothing at all is written.
+    At the same time or earlier than the snapshot they already made, nothing at all is written. Opens a transaction
+    unless the caller has one (a replay, which passes the `snapshot_id` the snapshot keeps).
     """
     previous_id, previous_observed = previous
     if observed_at <= previous_observed:
         return LoadReport(previous_id, source, location, previous_observed, "already-loaded", kind=kind)
-    with transaction(con):
+    with transaction(con) if snapshot_id is None else nullcontext():
         snapshot_id = _insert_snapshot(
             con,
             options=options,
@@ -146,6 +165,7 @@ def record_unchanged(
             sha256=sha256,
             status="unchanged",
             kind=kind or source,
+            snapshot_id=snapshot_id,
         )
         run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
         run(
@@ -174,10 +194,12 @@ def record_failure(
     payload: bytes,
     error: str,
     now: datetime,
+    snapshot_id: int | None = None,
 ) -> int:
-    """A payload that could not be parsed: its bytes are kept for later, no result is touched."""
+    """A payload that could not be parsed: its bytes are kept for later, no result is touched. Opens a transaction
+    unless the caller has one (a replay, which passes the `snapshot_id` the snapshot keeps)."""
     sha = payload_sha256(payload)
-    with transaction(con):
+    with transaction(con) if snapshot_id is None else nullcontext():
         _register_and_store(con, source, description, full_listing, payload, sha, now)
         snapshot_id = _insert_snapshot(
             con,
@@ -190,6 +212,7 @@ def record_failure(
             status="failed",
             error=error,
             kind=kind or source,
+            snapshot_id=snapshot_id,
         )
     return snapshot_id
 
@@ -239,7 +262,6 @@ def load_snapshot(
     _register_incoming(con, snapshot)
     try:
         with transaction(con):
-            _refuse_out_of_order(con, snapshot)
             report = _write_snapshot(con, snapshot, now)
             if after_load is not None:
                 after_load(con, report.snapshot_id)
@@ -247,10 +269,42 @@ def load_snapshot(
         # DuckDB could not write the warehouse (a full disk): the transaction did not become durable
         raise WarehouseError(f"{error}; nothing of this snapshot was kept") from error
     finally:
-        _unregister(
-            con, ("incoming", "incoming_boards", "incoming_rejects", "incoming_directions", "incoming_evidence")
-        )
+        _unregister_incoming(con)
     return report
+
+
+def store_for_replay(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> int:
+    """Inside the caller's transaction: the payload and a snapshot row for it, whose results the replay of its lineage
+    that follows derives (`flows.replay`); returns its id."""
+    _register_and_store(
+        con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, snapshot.sha256,
+        now,
+    )
+    return _insert_snapshot(
+        con, options=snapshot.options, source=snapshot.source, location=snapshot.location,
+        observed_at=snapshot.observed_at, loaded_at=now, sha256=snapshot.sha256, status="loaded",
+        kind=snapshot.kind or snapshot.source,
+    )
+
+
+def apply_snapshot(
+    con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, loaded_at: datetime, snapshot_id: int
+) -> LoadReport:
+    """Inside the caller's transaction (a replay, `flows.replay`): the load of one snapshot written again under the id
+    it keeps, judged against the snapshots of its lineage the replay has applied so far, as `load_snapshot` judges
+    it against those loaded before. The derived layers are left to the caller, which refreshes them once."""
+    sha = snapshot.sha256
+    previous = find_unchanged(con, snapshot.source, sha, snapshot.options)
+    if previous:
+        return record_unchanged(
+            con, source=snapshot.source, kind=snapshot.kind, location=snapshot.location, options=snapshot.options,
+            observed_at=snapshot.observed_at, sha256=sha, previous=previous, now=loaded_at, snapshot_id=snapshot_id,
+        )
+    _register_incoming(con, snapshot)
+    try:
+        return _write_snapshot(con, snapshot, loaded_at, snapshot_id=snapshot_id)
+    finally:
+        _unregister_incoming(con)
 
 
 def _register_incoming(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> None:
@@ -272,18 +326,13 @@ def _register_incoming(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) 
     con.register("incoming_evidence", pd.DataFrame(snapshot.evidence, columns=EVIDENCE_COLUMNS))
 
 
-def _refuse_out_of_order(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput) -> None:
-    latest = first_row(con, "latest_board_observation", {"source": snapshot.source})[0]
-    if latest is not None and latest > snapshot.observed_at:
-        raise OutOfOrderError(
-            f"{snapshot.source}: this payload was observed {snapshot.observed_at:%Y-%m-%d %H:%M}, but these boards "
-            f"already have a snapshot observed {latest:%Y-%m-%d %H:%M}; load history in order (oldest first)"
-        )
-
-
-def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> LoadReport:
+def _write_snapshot(
+    con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime, snapshot_id: int | None = None
+) -> LoadReport:
     """Inside the load's transaction: the payload, the snapshot row, new result versions, removals, rejects and the
-    frontier of the benchmarks it touched; the report of what changed."""
+    frontier of the benchmarks it touched (not in a replay, given the `snapshot_id` to keep, which refreshes the
+    frontier once at its end); the report of what changed."""
+    replaying = snapshot_id is not None
     sha = snapshot.sha256
     _register_and_store(
         con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, sha, now
@@ -299,12 +348,14 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
         status="loaded",
         rows_parsed=snapshot.rows_parsed,
         kind=snapshot.kind or snapshot.source,
+        snapshot_id=snapshot_id,
     )
     step = {"source": snapshot.source, "observed_at": snapshot.observed_at, "snapshot_id": snapshot_id}
     run(con, "insert_snapshot_boards", step)
     run(con, "insert_benchmarks")
     run(con, "record_direction_moves")
     run(con, "update_directions")
+    run(con, "forget_replaced_evidence", step)
     run(con, "store_direction_evidence", step)
     run(con, "stage_incoming", step)
     counts = dict(run(con, "count_staged"))
@@ -313,7 +364,10 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
     run(con, "insert_versions", step)
     removed = first_row(con, "remove_unlisted", step)[0] if snapshot.full_listing else 0
     run(con, "insert_rejects", step)
-    refresh_frontier_for_snapshot(con, snapshot_id)
+    if replaying:
+        run(con, "replay_keep_moves")  # the replay ranks every benchmark it reached once, at its end
+    else:
+        refresh_frontier_for_snapshot(con, snapshot_id)
     report = LoadReport(
         snapshot_id,
         snapshot.source,
@@ -335,8 +389,8 @@ def _write_snapshot(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now
     return report
 
 
-def _unregister(con: duckdb.DuckDBPyConnection, views: tuple[str, ...]) -> None:
-    for view in views:
+def _unregister_incoming(con: duckdb.DuckDBPyConnection) -> None:
+    for view in ("incoming", "incoming_boards", "incoming_rejects", "incoming_directions", "incoming_evidence"):
         try:
             con.unregister(view)
         except duckdb.FatalException:

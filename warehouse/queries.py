@@ -17,47 +17,53 @@ class QueryError(WarehouseError):
     """A user's SQL that DuckDB refused; the message is DuckDB's first line."""
 
 
-def _filters(known_at, extra_data, estimates, all_settings=False, suspects=False) -> dict:
+def _filters(
+    known_at, extra_data, estimates, all_settings=False, suspects=False, with_code=False, sources=None
+) -> dict:
+    """The macros' filters. `with_code`: only results said to have code; `sources`: lineage names, to answer from
+    those lineages' own claims instead of the consolidated results (None: every lineage, consolidated)."""
     return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates, "all_settings": all_settings,
-            "suspects": suspects}
+            "suspects": suspects, "with_code": with_code, "sources": list(sources) if sources else None}
 
 
 def sota_as_of(
     con, day: date, *, task=None, dataset=None, metric=None,
     known_at: date | datetime | None = None, extra_data: bool | None = None, estimates: bool = False,
-    all_settings: bool = False, suspects: bool = False,
+    all_settings: bool = False, suspects: bool = False, with_code: bool = False, sources: list[str] | None = None,
 ) -> list[dict]:
     params = {"d": day, "task": task, "dataset": dataset, "metric": metric,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
     return dict_rows(con, "query_sota_as_of", params)
 
 
 def leaderboard(
     con, task: str, dataset: str, metric: str, day: date, *, top: int = 20,
     known_at=None, extra_data: bool | None = None, estimates: bool = False,
-    all_settings: bool = False, suspects: bool = False,
+    all_settings: bool = False, suspects: bool = False, with_code: bool = False, sources: list[str] | None = None,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
     return dict_rows(con, "query_leaderboard", params)
 
 
 def leaderboard_size(
     con, task: str, dataset: str, metric: str, day: date, *, known_at=None, extra_data: bool | None = None,
-    estimates: bool = False, all_settings: bool = False, suspects: bool = False,
+    estimates: bool = False, all_settings: bool = False, suspects: bool = False, with_code: bool = False,
+    sources: list[str] | None = None,
 ) -> int:
     """How many results the whole board holds under the same filters (what `leaderboard`'s `top` cuts)."""
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
     return first_row(con, "count_leaderboard", params)[0]
 
 
 def sota_history(
     con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None,
-    estimates: bool = False, all_settings: bool = False, suspects: bool = False,
+    estimates: bool = False, all_settings: bool = False, suspects: bool = False, with_code: bool = False,
+    sources: list[str] | None = None,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
     return dict_rows(con, "query_history", params)
 
 

@@ -22,13 +22,16 @@ def stale_days() -> float:
 
 
 def with_data_age(
-    con: duckdb.DuckDBPyConnection, rows: list[dict], known_at: date | datetime | None
+    con: duckdb.DuckDBPyConnection, rows: list[dict], known_at: date | datetime | None,
+    sources: list[str] | None = None,
 ) -> list[dict]:
-    """Each row with `data_observed_at`: the newest observation of its benchmark's data (as known at `known_at`)."""
+    """Each row with `data_observed_at`: the newest observation of its benchmark's data (as known at `known_at`), by
+    the lineages `sources` only where the answer was theirs."""
     if not rows:
         return rows
     names = sorted({"\x1f".join((row["task"], row["dataset"], row["metric"])) for row in rows})
-    observed = {(t, d, m): at for t, d, m, at in run(con, "data_observed", {"known_at": known_at, "names": names})}
+    params = {"known_at": known_at, "names": names, "sources": sources}
+    observed = {(t, d, m): at for t, d, m, at in run(con, "data_observed", params)}
     return [{**row, "data_observed_at": observed.get((row["task"], row["dataset"], row["metric"]))} for row in rows]
 
 

@@ -11,8 +11,9 @@ import sys
 
 import typer
 
+from flows.cli.backfill import backfill_app
 from flows.cli.claims import claims_app
-from flows.cli.load import load, run_command, sources
+from flows.cli.load import load, rebuild, run_command, sources
 from flows.cli.ops import register as register_ops
 from flows.cli.questions import register as register_questions
 from flows.cli.report import register as register_report
@@ -35,6 +36,7 @@ app.command(name="load")(load)
 register_questions(app)  # sota asof, leaderboard, history, sql, rejects, snapshots, benchmarks, conflicts
 app.command(name="sources")(sources)
 app.command(name="run")(run_command)
+app.command(name="rebuild")(rebuild)
 register_ops(app)  # sota serve, sota alerts ...
 register_report(app)  # sota plot, sota report, sota export
 app.add_typer(
@@ -42,6 +44,12 @@ app.add_typer(
     name="claims",
     help="Result claims in arXiv abstracts: extract and score.\n\n"
     "\b\nExample: sota claims extract --jsonl abstracts.jsonl",
+)
+app.add_typer(
+    backfill_app,
+    name="backfill",
+    help="Load history from archives: the Wayback Machine's captures of a page, oldest first, resumably.\n\n"
+    "\b\nExample: sota backfill wayback https://paperswithcode.com/sota/image-classification-on-imagenet --name pwc",
 )
 
 

@@ -99,6 +99,28 @@ def load(
         out.print(report.summary())
 
 
+def rebuild(db: DbOption = None) -> None:
+    """Derive the whole warehouse again from its stored payloads, in observed order (after a parser, alias or
+    direction change); the old record answers until the new one is complete.
+
+    \b
+    Example: sota rebuild --db sota.duckdb
+    """
+    from flows.cli.progress import ProgressLines
+    from flows.dates import utc_now
+    from flows.locks import lock_wait_seconds
+    from flows.rebuild import rebuild_warehouse
+
+    with ProgressLines("snapshots") as progress:
+        def step(done: int, total: int, item) -> None:
+            if done == 1:
+                progress.start(total)
+            progress.step(f"{item.lineage} observed {item.observed_at:%Y-%m-%d %H:%M} ({item.kind})")
+
+        report = rebuild_warehouse(db, utc_now().date(), lock_wait_seconds(), progress=step, on_wait=progress.note)
+    out.print(report.summary(), markup=False, highlight=False)
+
+
 def sources(as_json: JsonOption = False) -> None:
     """The registered sources.
 

@@ -4,7 +4,8 @@ A question names a task, dataset and metric the way a person remembers them ("Im
 goes through the alias registry and is then matched spelling-blind (case, white space, dashes) against the names the
 warehouse holds, narrowed by the names already resolved (a dataset among the task's, a metric among the board's). A
 name that matches nothing is an `UnknownNameError` that offers the closest known names; it is never answered with an
-empty result, which would read as "no SOTA".
+empty result, which would read as "no SOTA". Lineage names (`--source-name`) are checked the same way, exactly: an
+unknown one names the lineages the warehouse holds.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pipelines.aliases import canonical_dataset, canonical_metric, canonical_tas
 from warehouse.statements import run
 
 _CANONICAL = {"task": canonical_task, "dataset": canonical_dataset, "metric": canonical_metric}
+_LINEAGES_LISTED = 20
 
 
 class UnknownNameError(LookupError):
@@ -48,6 +50,25 @@ def resolve_names(
             asked = " / ".join(name for name in (task, dataset, metric) if name)
             raise UnknownNameError(f"no benchmark {asked}: {error}") from None
     return BenchmarkNames(**resolved)
+
+
+def resolve_lineages(con: duckdb.DuckDBPyConnection, typed: list[str] | None) -> list[str] | None:
+    """The lineage names given (`--source-name`), each one the warehouse holds, in the order given; None for none.
+    Lineages are names people chose (`sota load --name`, a configured source), matched exactly."""
+    wanted = list(dict.fromkeys(name.strip() for name in typed or () if name.strip()))
+    if not wanted:
+        return None
+    held = [name for (name,) in run(con, "lineage_names")]
+    unknown = [name for name in wanted if name not in held]
+    if unknown:
+        shown = ", ".join(held[:_LINEAGES_LISTED])
+        if len(held) > _LINEAGES_LISTED:
+            shown += f", ... ({len(held)} in all)"
+        raise UnknownNameError(
+            f"no lineage {', '.join(repr(name) for name in unknown)}: "
+            + (f"the warehouse holds {shown}" if held else "the warehouse holds none yet")
+        )
+    return wanted
 
 
 def _resolve_one(kind: str, typed: str, known: list[str], context: dict[str, str | None]) -> str:

@@ -25,6 +25,7 @@ from flows.cli.shared import (
     MetricOption,
     MetricRequired,
     NoExtraOption,
+    SourceNameOption,
     SuspectsOption,
     TaskOption,
     TaskRequired,
@@ -35,9 +36,10 @@ from flows.cli.shared import (
     open_warehouse,
     say_if_cut,
     WideOption,
+    WithCodeOption,
 )
 from flows.cli.age import staleness_warning, with_data_age
-from flows.cli.names import resolve_names
+from flows.cli.names import resolve_lineages, resolve_names
 from flows.dates import UsageError, parse_day, utc_now
 from pipelines.aliases import fold
 from warehouse import queries
@@ -72,22 +74,34 @@ def _warn_if_stale(rows: list[dict], known_at) -> None:
         complain(warning)
 
 
+# how a board is asked for: the connection, the resolved (task, dataset, metric), the instant known at and the
+# lineages answered for (None: every lineage, consolidated)
+_Question = [duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None, list[str] | None]
+Ask = Callable[_Question, list[dict]]
+Size = Callable[_Question, int]
+
+
+def _filtered_title(title: str, with_code: bool, lineages: list[str] | None) -> str:
+    """A title that says which filters the answer kept: only results with code, one lineage's own board."""
+    return (title + (", with code" if with_code else "")
+            + (f", as {' and '.join(lineages)} published it" if lineages else ""))
+
+
 def _answer_board(
-    db: str | None, typed: tuple[str, str, str], known_at: str | None, as_json: bool,
-    ask: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], list[dict]],
-    columns: list[str], title: str, wide: bool = False,
-    size: Callable[[duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None], int] | None = None,
-    top: int | None = None,
+    db: str | None, typed: tuple[str, str, str], known_at: str | None, as_json: bool, ask: Ask,
+    columns: list[str], title: str, wide: bool = False, size: Size | None = None, top: int | None = None,
+    source_names: list[str] | None = None, with_code: bool = False,
 ) -> None:
-    """One board's answer: the names resolved, `ask` run on them, the rows shown with the age of their data; `size`
-    tells how many rows the whole answer holds, where `ask` cut it at `top`."""
+    """One board's answer: the names (and lineages) resolved, `ask` run on them, the rows shown with the age of their
+    data; `size` tells how many rows the whole answer holds, where `ask` cut it at `top`."""
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
         names = _resolved(con, *typed)
-        rows = with_data_age(con, ask(con, names, known), known)
-        held = _held(rows, top, lambda: size(con, names, known)) if size is not None else len(rows)
-    emit(rows, columns, as_json, _titled_with_age(title.format(*names), rows), "no results for this benchmark",
-         wide=wide)
+        lineages = resolve_lineages(con, source_names)
+        rows = with_data_age(con, ask(con, names, known, lineages), known, lineages)
+        held = _held(rows, top, lambda: size(con, names, known, lineages)) if size is not None else len(rows)
+    title = _filtered_title(title.format(*names), with_code, lineages)
+    emit(rows, columns, as_json, _titled_with_age(title, rows), "no results for this benchmark", wide=wide)
     say_if_cut(len(rows), held, "results", "--top N shows more")
     _warn_if_stale(rows, known)
 
@@ -102,6 +116,8 @@ def asof(
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
     suspects: SuspectsOption = False,
+    with_code: WithCodeOption = False,
+    source_names: SourceNameOption = None,
     wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -115,14 +131,16 @@ def asof(
     known = known_at_moment(known_at)
     with open_warehouse(db, read_only=True) as con:
         task, dataset, metric = _resolved(con, task, dataset, metric)
+        lineages = resolve_lineages(con, source_names)
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-                                  all_settings=all_settings, suspects=suspects)
-        rows = with_data_age(con, rows, known)
+                                  all_settings=all_settings, suspects=suspects, with_code=with_code,
+                                  sources=lineages)
+        rows = with_data_age(con, rows, known, lineages)
+    title = f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else "")
     emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data",
                 "paper_title", "data_observed_at"] + (["is_suspect"] if suspects else []),
-         as_json, f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else ""), "no results match",
-         wide=wide)
+         as_json, _filtered_title(title, with_code, lineages), "no results match", wide=wide)
     _warn_if_stale(rows, known)
 
 
@@ -140,6 +158,8 @@ def leaderboard(
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
     suspects: SuspectsOption = False,
+    with_code: WithCodeOption = False,
+    source_names: SourceNameOption = None,
     wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -152,18 +172,19 @@ def leaderboard(
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
     _answer_board(
         db, (task, dataset, metric), known_at, as_json,
-        lambda con, names, known: queries.leaderboard(
+        lambda con, names, known, lineages: queries.leaderboard(
             con, *names, cut, top=top, known_at=known, extra_data=extra_data_filter(no_extra_data),
-            estimates=estimates, all_settings=all_settings, suspects=suspects,
+            estimates=estimates, all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages,
         ),
         ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"]
         + (["is_suspect"] if suspects else []),
         "{} / {} / {} as of " + str(cut), wide=wide,
         top=top,
-        size=lambda con, names, known: queries.leaderboard_size(
+        size=lambda con, names, known, lineages: queries.leaderboard_size(
             con, *names, cut, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-            all_settings=all_settings, suspects=suspects,
+            all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages,
         ),
+        source_names=source_names, with_code=with_code,
     )
 
 
@@ -176,6 +197,8 @@ def history(
     estimates: EstimatesOption = False,
     all_settings: AllSettingsOption = False,
     suspects: SuspectsOption = False,
+    with_code: WithCodeOption = False,
+    source_names: SourceNameOption = None,
     wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -187,13 +210,13 @@ def history(
     """
     _answer_board(
         db, (task, dataset, metric), known_at, as_json,
-        lambda con, names, known: queries.sota_history(
+        lambda con, names, known, lineages: queries.sota_history(
             con, *names, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-            all_settings=all_settings, suspects=suspects,
+            all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages,
         ),
         ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"]
         + (["is_suspect"] if suspects else []),
-        "SOTA history: {} / {} / {}", wide=wide,
+        "SOTA history: {} / {} / {}", wide=wide, source_names=source_names, with_code=with_code,
     )
 
 

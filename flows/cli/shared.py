@@ -55,6 +55,16 @@ AllSettingsOption = Annotated[
 SuspectsOption = Annotated[
     bool, typer.Option("--suspects", help="Count values flagged as far outside their board's spread too.")
 ]
+WithCodeOption = Annotated[
+    bool, typer.Option("--with-code", help="Count only results whose paper or model is said to have code.")
+]
+SourceNameOption = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--source-name", metavar="NAME",
+        help="Answer as this lineage published it, from its own claims (repeatable; default: every lineage, merged).",
+    ),
+]
 AllOption = Annotated[bool, typer.Option("--all", help="Show every row (no --limit).")]
 WideOption = Annotated[
     bool, typer.Option("--wide", help="A table however wide (default: one block per row when a table would not fit).")

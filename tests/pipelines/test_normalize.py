@@ -62,6 +62,7 @@ def test_a_dump_row_becomes_one_result_per_metric_with_canonical_names_units_and
         "published_on": date(2020, 3, 18),
         "published_precision": "day",
         "uses_additional_data": None,  # this vintage of the dump does not say
+        "has_code": True,  # but it links the paper's code
         "row_ref": "Image Classification / ImageNet / row 0",
         "attributes": None,
         "task": "Image Classification",

@@ -294,15 +294,18 @@ def test_built_from_doc_model_paper_and_date_fields_in_their_variants():
                    evaluated_on="test", paper_published_date="2025-12-01"),
         # No model_name: `method`, then `methodology` (v1's model field); a date-like evaluated_on is the date.
         evaluation(2, None, {"Accuracy": 79}, method="Model B", evaluated_on="2026-02-03",
-                   uses_additional_data=None),
+                   uses_additional_data=None, code_url=""),
         evaluation(3, None, {"Accuracy": 78}, methodology="Model C", uses_additional_data=True,
                    paper_title=None, paper_arxiv_id=None, paper_published_date=None,
-                   paper={"title": "Nested Paper", "arxiv_id": "2602.00001", "published": "2026-02-01"}),
+                   paper={"title": "Nested Paper", "arxiv_id": "2602.00001", "published": "2026-02-01"},
+                   code_url="https://github.com/example/model-c"),
     ]
     rows = parse_pwc_api(json.dumps(raw).encode(), "bare-list.json")
     assert [(r.model, r.published, r.uses_additional_data) for r in rows] == [
         ("Model A", "2025-12-01", False), ("Model B", "2026-02-03", None), ("Model C", "2026-02-01", True)
     ]
+    # a code URL says the model has code; none (null, or empty as seen in real use) says nothing
+    assert [r.has_code for r in rows] == [None, None, True]
     first, second, third = rows
     assert (first.attributes["setting"], first.attributes["methodology"], first.attributes["evaluated_on"]) == (
         "timm; 5-shot", "5-shot", "test"

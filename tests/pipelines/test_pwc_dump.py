@@ -39,6 +39,7 @@ def test_first_imagenet_row_is_read_whole(dump_rows):
         paper_url="https://arxiv.org/abs/2003.08237v4",
         published="2020-03-18",
         uses_additional_data=None,
+        has_code=True,  # its code_links name facebookresearch/FixRes
     )
 
 
@@ -63,6 +64,16 @@ def test_old_sota_rows_key_and_additional_data(shared_data):
     assert {r.uses_additional_data for r in old} == {None}
     chexpert = parse_pwc_dump(*read(shared_data / "pwc-sota-extractor/chexpert.json"))
     assert {r.uses_additional_data for r in chexpert} == {False}
+    # these files scraped other leaderboards and link no code anywhere: their empty code_links say nothing
+    assert {r.has_code for r in old} == {r.has_code for r in chexpert} == {None}
+
+
+def test_code_links_say_whether_a_paper_has_code(dump_rows):
+    # the dump lists every repository Papers with Code knew of: a row with none had no code on the site
+    imagenet_top1 = [r for r in dump_rows
+                     if (r.task, r.dataset, r.metric) == ("Image Classification", "ImageNet", "Top 1 Accuracy")]
+    assert Counter(r.has_code for r in imagenet_top1) == {True: 189, False: 7}
+    assert Counter(r.has_code for r in dump_rows) == {True: 31834, False: 12126}
 
 
 def test_json_numbers_and_null_dates(shared_data):

@@ -22,7 +22,8 @@ OMNIVEC = RawRow(
     paper_url="https://paperswithcode.com/paper/omnivec-learning-robust-representations-with",
     published="2023-11-07T00:00:00.000000",
     uses_additional_data=False,
-    attributes={"rank": 1, "has_code": False, "code_url": None, "tags": []},
+    has_code=False,
+    attributes={"rank": 1, "code_url": None, "tags": []},
 )
 
 
@@ -58,7 +59,8 @@ def test_first_rows_are_read_whole(rows):
         value="91.1%",
         row_ref="Image Classification on ImageNet / Top 1 Accuracy / row 1",
         uses_additional_data=False,
-        attributes={"rank": 2, "has_code": False, "code_url": None, "tags": ["Conv+Transformer", "ALIGN", "JFT-3B"]},
+        has_code=False,
+        attributes={"rank": 2, "code_url": None, "tags": ["Conv+Transformer", "ALIGN", "JFT-3B"]},
     )
     coca = [r for r in rows if r.model == "CoCa (finetuned)"]
     paper = {
@@ -69,7 +71,8 @@ def test_first_rows_are_read_whole(rows):
         "paper_url": "https://paperswithcode.com/paper/coca-contrastive-captioners-are-image-text",
         "published": "2022-05-04T00:00:00.000000",
         "uses_additional_data": False,
-        "attributes": {"rank": 3, "has_code": True, "code_url": None, "tags": ["ALIGN", "Transformer", "JFT-3B"]},
+        "has_code": True,
+        "attributes": {"rank": 3, "code_url": None, "tags": ["ALIGN", "Transformer", "JFT-3B"]},
     }
     assert coca == [
         RawRow(metric="Top 1 Accuracy", value="91.0%", row_ref="Image Classification on ImageNet / Top 1 Accuracy / row 2", **paper),
@@ -80,7 +83,8 @@ def test_first_rows_are_read_whole(rows):
 def test_attributes_and_flags_across_the_page(rows):
     top1 = [r for r in rows if r.metric == "Top 1 Accuracy"]
     assert [r.attributes["rank"] for r in top1][:5] == [1, 2, 3, 4, 5]
-    assert Counter(r.attributes["has_code"] for r in top1) == {True: 870, False: 70}
+    assert Counter(r.has_code for r in top1) == {True: 870, False: 70}  # paper.code: a boolean on every row
+    assert {type(r.has_code) for r in rows} == {bool} and all("has_code" not in r.attributes for r in rows)
     assert Counter(r.uses_additional_data for r in top1) == {False: 865, True: 75}
     assert Counter(bool(r.attributes["tags"]) for r in top1) == {True: 630, False: 310}
     assert {type(r.uses_additional_data) for r in rows} == {bool}
@@ -161,8 +165,8 @@ def test_the_board_comes_from_options_else_the_slug_else_an_error():
         board_of("/tmp/page.json", {"task": "Image Classification"})
     rows = parse_pwc_page(b'[{"rank": 1, "method": "M", "metrics": {"AP": null}, "raw_metrics": {"AP": 50.5}}]',
                           "page.json", task="Object Detection", dataset="COCO test-dev")
-    assert [(r.task, r.dataset, r.metric, r.value, r.attributes) for r in rows] == [
-        ("Object Detection", "COCO test-dev", "AP", "50.5", {"rank": 1, "has_code": False, "code_url": None, "tags": []})
+    assert [(r.task, r.dataset, r.metric, r.value, r.has_code, r.attributes) for r in rows] == [
+        ("Object Detection", "COCO test-dev", "AP", "50.5", None, {"rank": 1, "code_url": None, "tags": []})
     ]
 
 

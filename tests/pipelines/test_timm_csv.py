@@ -39,19 +39,20 @@ def test_first_and_last_rows_of_results_imagenet(timm: Path):
     assert rows[:2] == [
         RawRow(task=IMAGENET, dataset="ImageNet", metric="Top 1 Accuracy",
                model="eva02_large_patch14_448.mim_m38m_ft_in22k_in1k", value="90.056", row_ref="line 2",
-               attributes=first_attributes),
+               has_code=True, attributes=first_attributes),
         RawRow(task=IMAGENET, dataset="ImageNet", metric="Top 5 Accuracy",
                model="eva02_large_patch14_448.mim_m38m_ft_in22k_in1k", value="99.054", row_ref="line 2",
-               attributes=first_attributes),
+               has_code=True, attributes=first_attributes),
     ]
     last_attributes = {"img_size": "160", "param_count": "0.37", "crop_pct": "0.950", "interpolation": "bicubic",
                        "setting": "img_size=160"}
     assert rows[-2:] == [
         RawRow(task=IMAGENET, dataset="ImageNet", metric="Top 1 Accuracy", model="test_vit.r160_in1k",
-               value="40.982", row_ref="line 1557", attributes=last_attributes),
+               value="40.982", row_ref="line 1557", has_code=True, attributes=last_attributes),
         RawRow(task=IMAGENET, dataset="ImageNet", metric="Top 5 Accuracy", model="test_vit.r160_in1k",
-               value="67.382", row_ref="line 1557", attributes=last_attributes),
+               value="67.382", row_ref="line 1557", has_code=True, attributes=last_attributes),
     ]
+    assert {r.has_code for r in rows} == {True}  # every checkpoint is timm's own code
     # No paper, no date, no statement about extra data: the source does not say.
     assert {(r.paper_title, r.paper_url, r.arxiv_id, r.published, r.uses_additional_data) for r in rows} == {
         (None, None, None, None, None)}
@@ -107,7 +108,7 @@ def test_best_top1_on_the_2021_05_11_history_file_is_tf_efficientnet_l2_ns(timm:
     assert (best.model, best.value) == ("tf_efficientnet_l2_ns", "88.352")
     assert best == RawRow(
         task=IMAGENET, dataset="ImageNet", metric="Top 1 Accuracy", model="tf_efficientnet_l2_ns", value="88.352",
-        row_ref="line 2",
+        row_ref="line 2", has_code=True,
         attributes={"param_count": "480.31", "img_size": "800", "crop_pct": "0.960", "interpolation": "bicubic",
                     "setting": "img_size=800", "extra_data_hint": ["ns"]})
     # The name hints at JFT-300M (noisy student), but that is a hint only: the flag stays unknown.
@@ -129,7 +130,7 @@ def test_header_drift_is_read_by_name_not_position(timm: Path):
     # 2019's header had the typo and the file was results-all.csv then.
     old = parse_file(timm / "history" / "results-imagenet@2019-07-25.csv")[0]
     assert old == RawRow(task=IMAGENET, dataset="ImageNet", metric="Top 1 Accuracy", model="resnet18",
-                         value="69.758", row_ref="line 2",
+                         value="69.758", row_ref="line 2", has_code=True,
                          attributes={"param_count": "11.69", "img_size": "224", "crop_pct": "0.875",
                                      "interpolation": "bilinear", "setting": "img_size=224"})
 
@@ -157,7 +158,7 @@ def test_variant_files_keep_the_differences_and_drop_empty_cells(timm: Path):
     # The last line has empty top1_diff/top5_diff/rank_diff: nothing to keep, and no *_err anywhere.
     assert rows[-1] == RawRow(
         task=IMAGENET, dataset="ImageNet-A", metric="Top 5 Accuracy", model="resmlp_24_224.fb_dino", value="2.320",
-        row_ref="line 1557",
+        row_ref="line 1557", has_code=True,
         attributes={"img_size": "224", "param_count": "30.02", "crop_pct": "0.875", "interpolation": "bicubic",
                     "setting": "img_size=224"})
 

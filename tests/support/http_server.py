@@ -12,7 +12,8 @@ Files under the folder are answered with ETag and Last-Modified and with 304 to 
 A route answers its replies in order and repeats the last one, or, with `then_files=True`, answers from the folder
 once they have been used (a 429 before the file, say); `hang`, `reset`, `truncated` and `redirect` build the replies
 that simulate a stalled server, a reset connection, a body cut short and a redirect; `held` keeps a request waiting
-until the test lets it go (to act while a client is in the middle of a request).
+until the test lets it go (to act while a client is in the middle of a request). `answer(function)` answers the GETs no
+route takes from the request itself (an archive's index, whose answer depends on the query string).
 
 POST (and PUT) requests are answered by routes only (a webhook receiver): each is recorded with its body, and the
 status of every answer is recorded too, so a test can say "the second fetch got a 304":
@@ -33,7 +34,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
@@ -101,6 +102,7 @@ class LoopbackServer:
         self._routes: dict[str, list[Reply]] = {}
         self._then_files: set[str] = set()
         self._answered: dict[str, int] = {}
+        self._answerer: Callable[[RecordedRequest], Reply | None] | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
@@ -128,6 +130,12 @@ class LoopbackServer:
                 self._then_files.add(path)
             else:
                 self._then_files.discard(path)
+
+    def answer(self, function: Callable[[RecordedRequest], Reply | None]) -> None:
+        """Answer each GET without a route with `function(request)` (its `path` has the query string), or from the
+        folder where it returns None: a server whose answers depend on the query, such as an archive's index."""
+        with self._lock:
+            self._answerer = function
 
     def unroute(self, path: str) -> None:
         """Answer `path` from the folder again."""
@@ -214,6 +222,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.loopback._record(request)
         route_path = self.path.split("?", 1)[0]
         reply = self.loopback._next_reply(route_path)
+        if reply is None and self.loopback._answerer is not None:
+            reply = self.loopback._answerer(request)
         if reply is None:
             reply = self._file_reply(route_path)
         self._send(reply, request)

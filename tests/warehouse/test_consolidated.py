@@ -124,9 +124,9 @@ def test_the_derived_layers_of_the_real_record_equal_a_rebuild(record):
 # --------------------------------------------------------------------------------------------- small boards
 
 
-def claim(model, value, *, paper=None, arxiv=None, published=None, extra=None, setting=None) -> RawRow:
+def claim(model, value, *, paper=None, arxiv=None, published=None, extra=None, setting=None, code=None) -> RawRow:
     return RawRow(task=TOP1[0], dataset=TOP1[1], metric=TOP1[2], model=model, value=value, row_ref=f"{model} {value}",
-                  paper_title=paper, arxiv_id=arxiv, published=published, uses_additional_data=extra,
+                  paper_title=paper, arxiv_id=arxiv, published=published, uses_additional_data=extra, has_code=code,
                   attributes={"setting": setting} if setting else {})
 
 
@@ -201,6 +201,31 @@ def test_extra_data_flags_any_witness_states_and_a_disagreement_is_a_conflict(db
     conflicts = db.execute("SELECT model, sources, lowest, highest, spread, disagreement, versions FROM conflicts").fetchall()
     assert [c[:6] for c in conflicts] == [("X", "copy, dump", 80.0, 80.0, 0.0, "extra data")]
     assert [(v["source"], v["uses_additional_data"]) for v in conflicts[0][6]] == [("copy", True), ("dump", False)]
+
+
+def test_code_is_had_when_any_witness_says_so_and_lacking_only_when_every_one_that_says_says_so(db):
+    load(db, "dump", "2020-01-01", claim("W", "82.0%", code=True), claim("X", "80.0%", code=False),
+         claim("Y", "81.0%", code=False), claim("Z", "79.0%", code=False), claim("V", "78.0%"))
+    load(db, "copy", "2020-02-01", claim("W", "82.0%", code=False), claim("X", "80.0%", code=True),
+         claim("Y", "81.0%", code=False), claim("Z", "79.0%"), claim("V", "78.0%"))
+    assert rows(db, columns="model, has_code, source") == [
+        ("W", True, "copy, dump"), ("Y", False, "copy, dump"), ("X", True, "copy, dump"), ("Z", False, "copy, dump"),
+        ("V", None, "copy, dump")]
+    assert rows(db, ", with_code := true", "model") == [("W",), ("X",)]
+    assert db.execute("SELECT model, has_code FROM sota_as_of(DATE '2030-01-01', with_code := true)").fetchall() == [
+        ("W", True)]
+    # each lineage's own board, as it published it
+    assert rows(db, ", sources := ['copy']", "model, has_code, source, sources, consolidated_id") == [
+        ("W", False, "copy", ["copy"], None), ("Y", False, "copy", ["copy"], None), ("X", True, "copy", ["copy"], None),
+        ("Z", None, "copy", ["copy"], None), ("V", None, "copy", ["copy"], None)]
+    assert rows(db, ", sources := ['copy'], with_code := true", "model") == [("X",)]
+    # the flag alone changing is a new version of the claim, as the extra-data flag's is
+    load(db, "copy", "2020-03-01", claim("W", "82.0%", code=False), claim("X", "80.0%", code=True),
+         claim("Y", "81.0%", code=True), claim("Z", "79.0%"), claim("V", "78.0%"))
+    assert db.execute("SELECT has_code, removed_at IS NULL FROM results WHERE source = 'copy' AND model = 'Y' "
+                      "ORDER BY result_id").fetchall() == [(False, False), (True, True)]
+    assert rows(db, ", with_code := true", "model") == [("W",), ("Y",), ("X",)]
+    assert rows(db, ", with_code := true, known_at := DATE '2020-02-15'", "model") == [("W",), ("X",)]
 
 
 def test_the_latest_observation_gives_the_value_and_the_earliest_date_stands(db):
@@ -292,9 +317,11 @@ def test_a_warehouse_made_before_consolidation_is_consolidated_when_it_migrates(
         load(con, "dump", "2020-01-01", claim("A", "80.0%"), claim("B", "81.0%"))
         load(con, "copy", "2020-02-01", claim("A", "80.0%"))
         expected = rows(con)
-        # what a file migrated up to 006 holds: no consolidated layer, the frontier of migration 004, no suspect flags (both 007)
+        # what a file migrated up to 006 holds: no consolidated layer, the frontier of migration 004, no suspect flags (both
+        # 007), no code flags (009)
         con.execute("DROP TABLE consolidated_results; DROP TABLE model_aliases; DROP TABLE model_alias_file;"
                     "ALTER TABLE sota_frontier DROP COLUMN sources; ALTER TABLE sota_frontier DROP COLUMN consolidated_id;"
+                    "ALTER TABLE sota_frontier DROP COLUMN has_code; ALTER TABLE results DROP COLUMN has_code;"
                     "ALTER TABLE results DROP COLUMN is_suspect; DELETE FROM schema_migrations WHERE version IN (7, 9)")
     with connect(path) as con:
         assert con.execute("SELECT count(*) FROM schema_migrations WHERE version = 7").fetchone() == (1,)

@@ -4,10 +4,10 @@ from datetime import date, datetime
 import pytest
 
 from flows.ingest import ingest
+from warehouse.db import connect
 from pipelines.source import ParseError
 from tests.support.boards import board_file
 from warehouse import load as load_module
-from warehouse.load import OutOfOrderError
 
 BOARD = ("Image Classification", "ImageNet")
 OTHER = ("Question Answering", "SQuAD1.1")
@@ -71,14 +71,39 @@ def test_a_payload_only_touches_the_boards_it_lists(db, tmp_path):
     assert table(db, "SELECT model FROM results WHERE removed_at IS NULL ORDER BY model") == [("A2",), ("Q",)]
 
 
-def test_history_must_be_loaded_in_order(db, tmp_path):
-    newer = board_file(tmp_path, "b@2021-01-01.json", {BOARD: rows(("A", "80%", None))})
-    older = board_file(tmp_path, "b@2020-01-01.json", {BOARD: rows(("A", "79%", None))})
-    ingest(db, "pwc-dump", str(newer))
-    with pytest.raises(OutOfOrderError, match="load history in order"):
-        ingest(db, "pwc-dump", str(older))
-    assert table(db, "SELECT count(*) FROM snapshots") == [(1,)]
-    assert versions(db) == [("A", 80.0, date(2021, 1, 1), None)]
+def everything(con):
+    """The record without its ids: every version, snapshot and reject."""
+    return (
+        table(con, "SELECT model, value, first_seen_at, last_seen_at, removed_at, claim_first_seen_at FROM results ORDER BY ALL"),
+        table(con, "SELECT observed_at, status, results_new, results_changed, results_unchanged, results_removed FROM snapshots ORDER BY ALL"),
+    )
+
+
+def test_history_loaded_in_any_order_ends_as_if_loaded_in_order(db, tmp_path, tmp_path_factory):
+    files = [
+        board_file(tmp_path, "b@2020-01-01.json", {BOARD: rows(("A", "79%", None), ("B", "70%", None))}),
+        board_file(tmp_path, "b@2020-06-01.json", {BOARD: rows(("A", "80%", None))}),
+        board_file(tmp_path, "b@2021-01-01.json", {BOARD: rows(("A", "80%", None), ("C", "85%", None))}),
+        board_file(tmp_path, "b@2021-06-01.json", {BOARD: rows(("A", "80%", None))}),  # C gone; same bytes as June 2020
+    ]
+    for path in files:
+        ingest(db, "pwc-dump", str(path))
+    in_order = everything(db)
+    assert versions(db) == [
+        ("A", 79.0, date(2020, 1, 1), date(2020, 6, 1)),
+        ("A", 80.0, date(2020, 6, 1), None),
+        ("B", 70.0, date(2020, 1, 1), date(2020, 6, 1)),
+        ("C", 85.0, date(2021, 1, 1), date(2021, 6, 1)),
+    ]
+    for order in ([3, 1, 0, 2], [2, 3, 0, 1], [1, 0, 3, 2]):
+        other = connect(tmp_path_factory.mktemp("order") / "sota.duckdb")
+        reports = [ingest(other, "pwc-dump", str(files[i])) for i in order]
+        assert everything(other) == in_order, order
+        assert all(r.status in ("loaded", "unchanged") for r in reports)
+        # loading any of them again changes nothing
+        assert ingest(other, "pwc-dump", str(files[order[0]])).status == "already-loaded"
+        assert everything(other) == in_order
+        other.close()
 
 
 def test_a_payload_that_does_not_parse_is_kept_as_a_failed_snapshot(db, tmp_path):

@@ -12,19 +12,21 @@
 --   "2019-11"), otherwise the period that ends first wins;
 -- - the extra-data flag is stated by any witness that states one; when witnesses disagree it is true, so that a
 --   question without extra training data leaves the result out, and the disagreement is a conflict;
+-- - the result has code when any witness says so (one repository is enough), has none when the witnesses that say
+--   anything all say none, and NULL when none says;
 -- - the first sighting (for undated results) is that of any of its claims seen by then, shown or no longer shown, so
 --   that a renamed checkpoint keeps the date it was first seen under its old name.
 INSERT INTO consolidated_results (
     consolidated_id, benchmark_id, result_id, model, value, is_estimate, paper_title, paper_url, arxiv_id,
     published_on, published_precision, uses_additional_data, setting, claim_first_seen_at, first_seen_at,
     seen_from, removed_at, source, sources, witness_ids, lowest, highest, value_conflict, extra_data_conflict,
-    is_suspect
+    is_suspect, has_code
 )
 WITH members AS MATERIALIZED (
     SELECT
         r.result_id, r.source, r.benchmark_id, r.model, r.value, r.is_estimate, r.paper_title, r.paper_url,
         r.arxiv_id, r.published_on, r.published_precision, r.uses_additional_data, r.setting,
-        r.claim_first_seen_at, r.first_seen_at, r.removed_at, r.is_suspect, g.consolidated_id,
+        r.claim_first_seen_at, r.first_seen_at, r.removed_at, r.is_suspect, r.has_code, g.consolidated_id,
         sw_decimals(r.value) AS decimals
     FROM cc_versions AS v
     JOIN cc_groups AS g ON g.claim_id = v.claim_id
@@ -96,6 +98,7 @@ merged AS (
         bool_and(w.is_suspect) AS is_suspect,  -- one sound witness vouches for the result
         bool_or(w.uses_additional_data) AS said_extra,
         bool_or(NOT w.uses_additional_data) AS said_plain,
+        bool_or(w.has_code) AS has_code,  -- NULLs are skipped: true if any says so, NULL if none says
         min(w.first_seen_at) AS first_seen_at,
         list_sort(list(struct_pack(source := w.source, result_id := w.result_id))) AS witnesses,
         list(struct_pack(v := w.value, d := w.decimals)) AS vals,
@@ -129,6 +132,6 @@ SELECT
     list_transform(m.witnesses, lambda x: x.result_id),
     m.lowest, m.highest, m.value_conflict,
     coalesce(m.said_extra AND m.said_plain, false),
-    m.is_suspect
+    m.is_suspect, m.has_code
 FROM decided AS m
 ORDER BY m.benchmark_id, m.consolidated_id, m.seen_from

@@ -5,7 +5,7 @@
 SELECT
     c.task, c.dataset, c.metric, c.direction, c.unit, c.consolidated_id, c.model, c.value, c.published_on,
     c.published_precision, c.paper_title, c.paper_url, c.arxiv_id, c.source AS witnesses, c.sources,
-    c.uses_additional_data, c.is_estimate, c.value_conflict, c.extra_data_conflict, c.effective_on, c.result_id,
-    c.is_suspect
+    c.uses_additional_data, c.has_code, c.is_estimate, c.value_conflict, c.extra_data_conflict, c.effective_on,
+    c.result_id, c.is_suspect
 FROM sw_results(known_at := $as_of, estimates := true, all_settings := true, suspects := true) AS c
 ORDER BY c.task, c.dataset, c.metric, c.better_key DESC, c.effective_on, c.result_id

@@ -2,5 +2,5 @@
 SELECT *
 FROM leaderboard_as_of($task, $dataset, $metric, CAST($d AS DATE),
                        known_at := $known_at, extra_data := $extra_data, estimates := $estimates, all_settings := $all_settings,
-                       suspects := $suspects)
+                       suspects := $suspects, with_code := $with_code, sources := $sources)
 LIMIT $top

@@ -1,4 +1,4 @@
--- The evidence this payload gave, replacing what the same source gave before for the same benchmark and direction.
+-- The evidence this payload gave (what its lineage gave before for these benchmarks is gone: forget_replaced_evidence).
 INSERT OR REPLACE INTO direction_evidence (benchmark_id, kind, direction, detail, source, snapshot_id)
 SELECT b.benchmark_id, e.kind, e.direction, any_value(e.detail), $source, $snapshot_id
 FROM incoming_evidence AS e
