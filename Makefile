@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 # The nightly flow once with the example configuration (history from ../shared/data, live sources from the network;
-# without a network those fail clearly, the rest load, and the exit status says so), then today's ImageNet SOTA.
+# without a network each of those says so in one line and the rest load: a first run offline has done its job, exit
+# 0; any other failure exits 1), then today's ImageNet SOTA with the date of its newest data.
 run: $(STAMP)
-	$(BIN)/sota run --config sota.example.toml; status=$$?; \
+	$(BIN)/sota run --config sota.example.toml --unreachable-ok; status=$$?; \
 	$(BIN)/sota asof $$(date -u +%F) --task "Image Classification" --dataset ImageNet --db sota.duckdb; \
 	exit $$status
 

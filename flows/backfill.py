@@ -7,7 +7,8 @@ processes can use the file), and the shared HTTP client, whose per-host interval
 
 The position, the timestamp of the last capture dealt with, is the lineage's `source_state` entry for the page. A
 loaded capture writes it inside the load's transaction (dlt's rule: state moves only when the rows it stands for
-commit); a rerun skips every capture at or before it. The SOTA steps of each capture are recorded with the backfill
+commit), as it does the snapshot itself; a rerun skips every capture the lineage holds a snapshot of, so a range
+backfilled later than an earlier one (`--from` moved back) is loaded too, each capture in its place in time. The SOTA steps of each capture are recorded with the backfill
 hook, as `sota load` does: nobody is paged for history.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -25,9 +27,12 @@ from flows.new_sota import NewSotaHook, backfill_hook
 from pipelines.http import FetchError, FetchFatalError, HttpClient
 from pipelines.source import ParseError, SourceError
 from pipelines.wayback import DEFAULT_ARCHIVE, Capture, capture_url, cdx_query_url, parse_cdx
-from warehouse.source_state import read_source_state, write_source_state
+from warehouse.source_state import held_locations, read_source_state, write_source_state
 
-Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
+if TYPE_CHECKING:
+    # For type checkers only (as in flows/ingest.py): evaluated, the alias would keep DuckDB's connection type in
+    # typing's cache past DuckDB's teardown at exit, which nanobind reports as a wall of "leaked" warnings.
+    Opener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 class ArchiveError(SourceError):
@@ -50,7 +55,7 @@ class BackfillSummary:
     url: str
     lineage: str
     listed: int = 0
-    skipped: int = 0  # at or before the position, or found already loaded
+    skipped: int = 0  # the lineage holds a snapshot of them already
     loaded: int = 0
     unchanged: int = 0
     failed: int = 0
@@ -165,13 +170,15 @@ def backfill_wayback(
     on_listed: Callable[[BackfillSummary, int], None] | None = None,
     on_capture: Callable[[CaptureOutcome], None] | None = None,
 ) -> BackfillSummary:
-    """List the captures of `url` from `start` to `end` and load each one after the lineage's position, oldest first.
+    """List the captures of `url` from `start` to `end` and load each one the lineage does not hold yet, oldest first.
 
     `on_listed(summary, to_load)` is called once the captures are listed and the position read; `on_capture(outcome)`
     after each capture (a progress bar). Raises ArchiveError when the index or a capture cannot be fetched."""
     captures = list_captures(client, url, archive=archive, start=start, end=end)
     summary = BackfillSummary(url, lineage, listed=len(captures), position=read_position(open_warehouse, lineage, url))
-    pending = [c for c in captures if summary.position is None or c.timestamp > summary.position]
+    with open_warehouse() as con:
+        held = held_locations(con, lineage, [capture_url(archive, c) for c in captures])
+    pending = [c for c in captures if capture_url(archive, c) not in held]
     summary.skipped = len(captures) - len(pending)
     if on_listed is not None:
         on_listed(summary, len(pending))

@@ -241,7 +241,9 @@ def _sources(document: dict, target: Path) -> list[SourceConfig]:
             raise ConfigError(f"{where}: url and path must be strings")
         if entry.get("path"):
             location = str(_from_config_folder(target, entry["path"]))
-        location = location or spec.default_url
+        reserved = {"name", "kind", "url", "path", "enabled", "observed_at", "lineage"}
+        options = {k: str(v) for k, v in entry.items() if k not in reserved}
+        location = location or (spec.location_for(options) if spec.location_for else None) or spec.default_url
         if not location:
             raise ConfigError(f"{where} needs a url or a path")
         enabled = entry.get("enabled", True)
@@ -251,8 +253,6 @@ def _sources(document: dict, target: Path) -> list[SourceConfig]:
         lineage = entry.get("lineage")
         if lineage is not None and (not isinstance(lineage, str) or not lineage.strip()):
             raise ConfigError(f"{where}: lineage must be a non-empty name")
-        reserved = {"name", "kind", "url", "path", "enabled", "observed_at", "lineage"}
-        options = {k: str(v) for k, v in entry.items() if k not in reserved}
         sources.append(SourceConfig(name, kind, str(location), options, enabled, observed_at, lineage))
     names = [s.name for s in sources]
     duplicated = sorted({n for n in names if names.count(n) > 1})

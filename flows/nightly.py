@@ -36,7 +36,7 @@ from flows.dates import UsageError, utc_now
 from flows.locks import exclusive_run, lock_wait_seconds
 from flows.new_sota import NewSotaHook
 from pipelines.source import SourceError
-from pipelines.http import FetchRetryableError, HttpClient
+from pipelines.http import FetchRetryableError, HostUnreachableError, HttpClient
 from warehouse.db import connect
 from warehouse.errors import WarehouseError
 from warehouse.errors import LoadError
@@ -56,6 +56,7 @@ class SourceOutcome:
     error: str | None
     records: tuple[Record, ...] = ()  # the new SOTA records this load made
     backfill: bool = False
+    unreachable: bool = False  # it failed because its host could not be reached at all (no network, no such host)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class RunResult:
     sources: list[SourceOutcome]
     delivery: DeliveryOutcome | None  # None: nothing was delivered (a backfill run, or no channel configured)
     delivery_error: str | None = None  # the delivery step itself failed (the warehouse could not be opened, ...)
+    report_error: str | None = None  # the report could not be rebuilt at the run's end
 
     def lines(self) -> list[str]:
         """What `sota run` prints: one line per source, its new SOTA records, then the alerts."""
@@ -105,6 +107,14 @@ class RunResult:
         if self.delivery_error:
             lines.append(f"alerts: FAILED: {self.delivery_error}")
         return lines
+
+    @property
+    def only_unreachable_failed(self) -> bool:
+        """Whether every source that failed did so because its host could not be reached, and the alerts went out:
+        what a first run on a machine without a network looks like."""
+        failed = [o for o in self.sources if o.report is None]
+        delivered = self.delivery_error is None and (self.delivery is None or not self.delivery.failed)
+        return bool(failed) and all(o.unreachable for o in failed) and delivered and self.report_error is None
 
 
 def _retry_only_what_can_pass(task, task_run, state) -> bool:
@@ -284,12 +294,13 @@ def run_sources(
             if state.is_completed():
                 outcomes.append(state.result())
                 continue
+            unreachable = False
             try:
                 state.result()
                 message = state.message or "failed"
             except Exception as error:  # noqa: BLE001 - the error is the outcome we report
-                message = _first_line(error)
-            outcomes.append(SourceOutcome(source.name, None, message, (), is_backfill))
+                message, unreachable = _first_line(error), isinstance(error, HostUnreachableError)
+            outcomes.append(SourceOutcome(source.name, None, message, (), is_backfill, unreachable))
     return outcomes
 
 
@@ -342,10 +353,10 @@ def _run_holding_the_lock(
             delivery = state.result()
         except Exception as error:  # noqa: BLE001 - reported as the run's failure; the rows stay pending
             delivery_error = _first_line(error)
-    result = RunResult(outcomes, delivery, delivery_error)
     report_error = None
     if run_config.report_path and not (backfill or observed_at):
         report_error = regenerate_report_step(run_config.database, run_config.report_path)
+    result = RunResult(outcomes, delivery, delivery_error, report_error)
 
     create_markdown_artifact(key="sotawatch-run", markdown=summary_markdown(outcomes, delivery),
                              description="Nightly run")

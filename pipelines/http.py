@@ -90,14 +90,14 @@ class FetchFatalError(FetchError):
     """Asking again will not help: 4xx, missing file, refused host, redirect loop, body over the size cap."""
 
 
-class _HostUnreachable(FetchFatalError):
+class HostUnreachableError(FetchFatalError):
     """The host name does not resolve or the connection was refused: nothing answered, so robots.txt is not why."""
 
     refused = False
     where: str | None = None  # the host (host:port when refused) that failed, when the URL names another
 
     @classmethod
-    def of(cls, url: str, *, refused: bool, where: str | None, attempts: int) -> _HostUnreachable:
+    def of(cls, url: str, *, refused: bool, where: str | None, attempts: int) -> HostUnreachableError:
         if refused:
             problem = "connection failed: connection refused" + (f" by {where}" if where else "")
         else:
@@ -313,11 +313,11 @@ class HttpClient:
             return
         try:
             robots = self._robots_for(f"{parts.scheme.lower()}://{parts.netloc.lower()}")
-        except _HostUnreachable as error:
+        except HostUnreachableError as error:
             # Nothing answered at all: the host is the problem, not its robots.txt.
             where = None if host == (urlsplit(url).hostname or "") else error.where or (
                 parts.netloc if error.refused else host)
-            raise _HostUnreachable.of(url, refused=error.refused, where=where, attempts=error.attempts) from error
+            raise HostUnreachableError.of(url, refused=error.refused, where=where, attempts=error.attempts) from error
         except FetchError as error:
             # Name the URL the caller asked for: that is the fetch that failed; robots.txt is why.
             raise type(error)(
@@ -472,7 +472,7 @@ def _describe_transport_error(error: requests.RequestException) -> str:
 
 def _unreachable(
     error: requests.ConnectionError, url: str, hop: str, asked_host: str, attempt: int
-) -> _HostUnreachable | None:
+) -> HostUnreachableError | None:
     """The failure when the host name does not resolve or the connection was refused; None for other connection
     errors (resets, unreachable networks...), which can pass. A proxy's failure is the proxy's, so it is not judged."""
     if isinstance(error, requests.exceptions.ProxyError):
@@ -483,7 +483,7 @@ def _unreachable(
         if isinstance(cause, (socket.gaierror, ConnectionRefusedError)):
             refused = isinstance(cause, ConnectionRefusedError)
             where = None if host == asked_host else parts.netloc if refused else host
-            return _HostUnreachable.of(url, refused=refused, where=where, attempts=attempt)
+            return HostUnreachableError.of(url, refused=refused, where=where, attempts=attempt)
     return None
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from urllib.parse import urlparse
 
@@ -47,6 +48,12 @@ _MARKDOWN_LINK = re.compile(r"^\[(?P<name>.*)\]\((?P<link>[^()\s]*)\)$", re.DOTA
 def benchmark_url(slug: str) -> str:
     """The raw GitHub URL of one benchmark file of OpenCodePapers."""
     return f"{RAW_BASE}{slug}.json"
+
+
+def location_of(options: Mapping[str, str]) -> str | None:
+    """A configured entry's file: that of its `benchmark` slug, if it names one."""
+    slug = (options.get("benchmark") or "").strip()
+    return benchmark_url(slug) if slug else None
 
 
 def _missing(value: object) -> bool:
@@ -173,5 +180,6 @@ SOURCE = SourceSpec(
     parse=parse_opencodepapers,
     full_listing=True,
     default_url=benchmark_url(DEFAULT_SLUG),
+    location_for=location_of,
     ranked_listing=listing_of,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Callable
 
 
@@ -69,6 +70,9 @@ class SourceSpec:
     `parse` is pure: payload bytes, the URL or path they came from (for error messages only) and the user's options
     (task, dataset, ...) in, raw rows out. `full_listing` says whether a payload lists a whole board, so that a result
     missing from a later payload of the same board counts as removed (leaderboards: yes; arXiv: no).
+    `default_url` is where a configured entry without a url or path reads; `location_for(options)`, where given, picks
+    that location from the entry's options (OpenCodePapers: the file of its `benchmark` slug) and returns None to fall
+    back on `default_url`.
     `required_options` are options the user must give (the csv source needs task and dataset).
     `fetch` is a source-specific fetcher, `fetch(location, client, **options) -> bytes`, for a source whose payload
     takes more than one request (a paginated API): it does the I/O through the shared client and returns one payload.
@@ -91,6 +95,7 @@ class SourceSpec:
     parse: Callable[..., list[RawRow]]
     full_listing: bool = True
     default_url: str | None = None
+    location_for: Callable[[Mapping[str, str]], str | None] | None = None
     required_options: tuple[str, ...] = field(default_factory=tuple)
     fetch: Callable[..., bytes] | None = None
     state_after: Callable[[bytes], dict[str, dict] | None] | None = None

@@ -39,6 +39,7 @@ SKIPPED = [
      "runs every entry of the example config, whose live sources (pwc-archive, timm-imagenet) need the network"),
     (r"^sota serve\b", "serves the flow on its schedule until stopped, against a Prefect server"),
     (r"^sota load\s+(\S+\s+)*https?://", "loads a URL: needs the network"),
+    (r"^sota backfill wayback\b", "lists and fetches captures from the Wayback Machine: needs the network"),
 ]
 
 # Lines of the ```sh blocks that are not commands of this project, and why they are not run.

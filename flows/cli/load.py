@@ -145,6 +145,13 @@ def run_command(
     backfill: Annotated[
         bool, typer.Option("--backfill", help="Record the SOTA steps but alert nobody (history, a first load).")
     ] = False,
+    unreachable_ok: Annotated[
+        bool,
+        typer.Option(
+            "--unreachable-ok",
+            help="Exit 0 when the only sources that failed could not be reached at all (a machine without a network).",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Run the nightly flow once: every enabled source loads on its own, then alerts go out; exit 1 if any failed.
@@ -165,4 +172,9 @@ def run_command(
     for line in result.lines() if result else []:
         out.print(line, markup=False, highlight=False)
     if not state.is_completed():
+        if unreachable_ok and result is not None and result.only_unreachable_failed:
+            unreached = [o.source for o in result.sources if o.report is None]
+            out.print(f"not reached (no network?): {', '.join(unreached)}; everything else loaded", markup=False,
+                      highlight=False)
+            return
         raise RunFailed(state.message or "the run failed")

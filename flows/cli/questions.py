@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import duckdb
 
@@ -76,9 +76,12 @@ def _warn_if_stale(rows: list[dict], known_at) -> None:
 
 # how a board is asked for: the connection, the resolved (task, dataset, metric), the instant known at and the
 # lineages answered for (None: every lineage, consolidated)
-_Question = [duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None, list[str] | None]
-Ask = Callable[_Question, list[dict]]
-Size = Callable[_Question, int]
+if TYPE_CHECKING:
+    # For type checkers only (as in flows/ingest.py): evaluated, these would keep DuckDB's connection type in typing's
+    # cache past DuckDB's teardown at exit, which nanobind reports as a wall of "leaked" warnings.
+    _Question = [duckdb.DuckDBPyConnection, tuple[str, str, str], date | datetime | None, list[str] | None]
+    Ask = Callable[_Question, list[dict]]
+    Size = Callable[_Question, int]
 
 
 def _filtered_title(title: str, with_code: bool, lineages: list[str] | None) -> str:

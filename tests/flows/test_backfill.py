@@ -255,3 +255,15 @@ def test_a_capture_older_than_the_lineage_s_snapshots_takes_its_place_in_time(db
     assert [s for _, s in snapshots(db)] == ["loaded", "loaded"]
     assert leader(db, "2023-06-01") == [("BASIC-L (Lion, fine-tuned)", 91.1)]
     assert leader(db, "2023-12-08") == [("OmniVec", 92.4)]
+
+
+def test_an_earlier_range_backfilled_after_a_later_one_is_loaded_in_its_place(db, server, board):
+    archive = FakeArchive(server, series(board))
+    later = backfill(db, archive, start=date(2023, 9, 1))
+    assert (later.listed, later.loaded, later.unchanged) == (2, 2, 0)  # September is the first it sees: loaded
+    whole = backfill(db, archive)
+    assert (whole.listed, whole.skipped, whole.loaded) == (3, 2, 1)  # March, before what the lineage holds
+    assert snapshots(db) == [("2023-03-15 08:30", "loaded"), ("2023-09-01 00:00", "unchanged"),
+                             ("2023-12-07 10:15", "loaded")]  # as if the whole range had been backfilled at once
+    assert leader(db, "2023-06-01") == [("BASIC-L (Lion, fine-tuned)", 91.1)]
+    assert leader(db, "2023-12-07 10:15") == [("OmniVec", 92.4)]

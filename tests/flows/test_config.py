@@ -116,6 +116,16 @@ def test_a_full_configuration(tmp_path):
     assert config.fetch_hosts() == {"raw.githubusercontent.com", "*.hf.co", "mirror.example.org"}
 
 
+def test_an_opencodepapers_entry_names_its_board_by_slug(tmp_path):
+    config = load_config(write(tmp_path, '[[sources]]\nname = "ocp"\nkind = "opencodepapers"\n'
+                                         'benchmark = "object-detection-on-coco"\n'
+                                         '[[sources]]\nname = "ocp-default"\nkind = "opencodepapers"\n'))
+    assert [s.location for s in config.sources] == [
+        "https://raw.githubusercontent.com/DanBmh/OpenCodePapers/main/dataset/benchmarks/object-detection-on-coco.json",
+        "https://raw.githubusercontent.com/DanBmh/OpenCodePapers/main/dataset/benchmarks/image-classification-on-imagenet.json",
+    ]
+
+
 def test_defaults_for_what_is_left_out(tmp_path):
     config = load_config(write(tmp_path, ""))
     assert (config.database, config.sources, config.alerts.rules, config.alerts.channels) == (None, [], (), ())

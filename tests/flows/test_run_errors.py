@@ -47,12 +47,12 @@ dataset = "ImageNet"
     return config
 
 
-def sota_run(tmp_path: Path, config: Path) -> subprocess.CompletedProcess:
+def sota_run(tmp_path: Path, config: Path, *more: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("PREFECT_") and k not in ("DO_NOT_TRACK", "SOTA_DEBUG")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     env["PYTHONPATH"] = str(REPO)
-    return subprocess.run([sys.executable, "-c", RUN, "run", "--config", str(config)], cwd=tmp_path, env=env,
+    return subprocess.run([sys.executable, "-c", RUN, "run", "--config", str(config), *more], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -70,6 +70,29 @@ def test_an_unreachable_source_is_reported_once_in_one_line_after_one_try(tmp_pa
     assert done.stdout.splitlines()[1].startswith("handcopy: snapshot 1 of handcopy (csv)")
     assert "NoneType: None" not in output and "telemetry" not in output.lower(), output
     assert "error: 1 of 2 sources failed: down" in done.stderr.splitlines()
+
+
+def test_a_first_run_without_a_network_has_done_its_job_with_unreachable_ok(tmp_path, shared_data):
+    url = f"http://127.0.0.1:{closed_port()}/down.json"
+    done = sota_run(tmp_path, write_config(tmp_path, shared_data, url), "--unreachable-ok")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert done.stdout.splitlines()[0] == f"down: FAILED: GET {url} failed after 1 attempt: connection failed: connection refused"
+    assert done.stdout.splitlines()[1].startswith("handcopy: snapshot 1 of handcopy (csv)")
+    assert done.stdout.splitlines()[-1] == "not reached (no network?): down; everything else loaded"
+    assert "error:" not in done.stderr and "Traceback" not in output
+
+
+def test_only_sources_that_could_not_be_reached_make_a_failed_run_acceptable():
+    from flows.nightly import DeliveryOutcome, RunResult, SourceOutcome
+
+    unreached = SourceOutcome("down", None, "connection failed", unreachable=True)
+    broken = SourceOutcome("broken", None, "invalid JSON at line 1")
+    assert RunResult([unreached], None).only_unreachable_failed
+    assert not RunResult([unreached, broken], None).only_unreachable_failed
+    assert not RunResult([unreached], DeliveryOutcome(failed=(("mail", "refused"),))).only_unreachable_failed
+    assert not RunResult([unreached], None, report_error="disk full").only_unreachable_failed
+    assert not RunResult([], None).only_unreachable_failed  # nothing failed: not a failed run to accept
 
 
 def test_a_source_retried_by_the_run_is_still_reported_once(tmp_path, shared_data):
