@@ -7,6 +7,7 @@ them another source's copy of a result, so that the questions answer from consol
     python bench/run.py            # everything, RESULTS.md written anew
     python bench/run.py asof       # (c) only: its lines of RESULTS.md replaced, the others kept
     python bench/run.py load       # (a) and (b) only, likewise
+    python bench/run.py rebuild    # (d) only: `sota rebuild` of every real payload (bench/rebuild.py), likewise
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from flows.ingest import ingest  # noqa: E402
 from warehouse.db import connect  # noqa: E402
 from warehouse.frontier import rebuild_frontier  # noqa: E402
+from bench.rebuild import bench_rebuild, rebuild_lines  # noqa: E402
 
 DATA = Path(os.environ.get("SOTAWATCH_DATA", REPO.parent / "shared" / "data"))
 DUMP = DATA / "pwc-dump-2020-08-28" / "evaluation-tables.json.gz"
@@ -188,8 +190,8 @@ def _verdict(good: bool) -> str:
 
 def main(parts: str = "all") -> None:
     """Run (a)+(b) (`load`), (c) (`asof`) or both (`all`); a partial run replaces only its own lines of RESULTS.md."""
-    if parts not in ("all", "load", "asof"):
-        raise SystemExit(f"usage: python bench/run.py [all|load|asof], not {parts!r}")
+    if parts not in ("all", "load", "asof", "rebuild"):
+        raise SystemExit(f"usage: python bench/run.py [all|load|asof|rebuild], not {parts!r}")
     results = REPO / "bench" / "RESULTS.md"
     previous = results.read_text().splitlines() if results.exists() and parts != "all" else []
     with tempfile.TemporaryDirectory() as tmp:
@@ -199,13 +201,16 @@ def main(parts: str = "all") -> None:
             new["(a)"] = new["(b)"] = load_lines(bench_load(folder))
         if parts in ("all", "asof"):
             new["(c)"] = asof_lines(*bench_asof(folder))
+        if parts in ("all", "rebuild"):
+            new["(d)"] = rebuild_lines(bench_rebuild(folder, DATA))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kept = {key: [line for line in previous if line.startswith(f"| {key} ")] for key in ("(a)", "(b)", "(c)")}
+    cases = ("(a)", "(b)", "(c)", "(d)")
+    kept = {key: [line for line in previous if line.startswith(f"| {key} ")] for key in cases}
     table = []
-    for key in ("(a)", "(b)", "(c)"):
+    for key in cases:
         rows = [line for line in new[key] if line.startswith(f"| {key} ")] if key in new else kept[key]
         table.extend(rows)
-    ran = "every case" if parts == "all" else {"load": "(a) and (b)", "asof": "(c)"}[parts]
+    ran = "every case" if parts == "all" else {"load": "(a) and (b)", "asof": "(c)", "rebuild": "(d)"}[parts]
     lines = [
         "# Benchmarks", "", f"Machine: {machine()}. Peak RSS of the run: {rss:.0f} MiB. This run measured {ran}"
         + ("" if parts == "all" else "; the other lines are from an earlier run") + ".", "",

@@ -7,11 +7,15 @@ stored payloads, that record stays the same.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flows.cli import main
 from flows.ingest import ingest
+from tests.support.boards import board_file
 from warehouse.db import connect
 
 PWC_BOARD = "pwc-imagenet"
@@ -105,3 +109,71 @@ def test_rebuild_from_the_stored_payloads_changes_nothing_and_replaces_the_file_
     assert [name for name in got if got[name] != in_order[1][name]] == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sota.duckdb", "sota.duckdb.run.lock"]
 
+
+
+# ---- many orders, on small boards -------------------------------------------------------------------------------
+# Real payloads above cost seconds each; here small boards of two lineages (one of them listing two boards) go in
+# every order hypothesis finds, including the same bytes seen on several dates and boards a later payload leaves out.
+
+BOARDS = (("Image Classification", "ImageNet"), ("Question Answering", "SQuAD1.1"))
+MODELS = ("A", "B", "C", "D")
+DATES = ("2020-01-01", "2020-03-01", "2020-06-01", "2021-01-01", "2021-06-01")
+
+board_rows = st.lists(st.tuples(st.sampled_from(MODELS), st.sampled_from(("70%", "80%", "80.5%", "90%"))),
+                      min_size=1, max_size=4, unique_by=lambda row: row[0])
+payload = st.tuples(st.sampled_from(("pwc", "copy")), st.dictionaries(st.sampled_from(BOARDS), board_rows,
+                                                                      min_size=1))
+
+
+def _small_record(con):
+    return (
+        con.execute("SELECT source, model, value, first_seen_at, last_seen_at, removed_at, claim_first_seen_at"
+                    " FROM results ORDER BY ALL").fetchall(),
+        con.execute("SELECT source, observed_at, status, results_new, results_changed, results_unchanged,"
+                    " results_removed FROM snapshots ORDER BY ALL").fetchall(),
+        con.execute("SELECT * EXCLUDE (result_id, consolidated_id) FROM sota_as_of(DATE '2030-01-01',"
+                    " known_at := TIMESTAMP '2020-07-01') ORDER BY ALL").fetchall(),
+        con.execute("SELECT model, value, sources, seen_from, removed_at FROM consolidated_results ORDER BY ALL")
+        .fetchall(),
+    )
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(payload, min_size=2, max_size=len(DATES)), data=st.data())
+def test_any_order_of_small_histories_makes_the_same_record(tmp_path_factory, history, data):
+    folder = tmp_path_factory.mktemp("small")
+    files = []
+    for day, (lineage, boards) in zip(DATES, history):
+        rows = {board: [{"model": m, "metrics": {"Score": v}} for m, v in entries] for board, entries in boards.items()}
+        files.append((lineage, day, board_file(folder, f"{lineage}-{day}.json", rows)))
+    order = data.draw(st.permutations(files))
+    records = []
+    for name, sequence in (("in-order", files), ("shuffled", order)):
+        with connect(folder / f"{name}.duckdb") as con:
+            for lineage, day, path in sequence:
+                ingest(con, "pwc-dump", str(path), lineage=lineage, observed_at=day)
+            records.append(_small_record(con))
+    assert records[0] == records[1]
+
+
+def test_a_rebuild_that_fails_midway_leaves_the_warehouse_as_it_was(in_order, tmp_path, monkeypatch, capsys):
+    import flows.replay
+
+    path = tmp_path / "sota.duckdb"
+    shutil.copyfile(in_order[0], path)
+    real, calls = flows.replay.prepare_snapshot, []
+
+    def failing_on_the_third(*args, **kwargs):
+        calls.append(args[2])
+        if len(calls) == 3:
+            raise RuntimeError("a bug in a parser")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flows.replay, "prepare_snapshot", failing_on_the_third)
+    with pytest.raises(RuntimeError, match="a bug in a parser"):
+        from flows.rebuild import rebuild_warehouse
+        rebuild_warehouse(path, date(2026, 12, 6), wait_seconds=1)
+    assert len(calls) == 3
+    got = record(path)
+    assert [name for name in got if got[name] != in_order[1][name]] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sota.duckdb", "sota.duckdb.run.lock"]

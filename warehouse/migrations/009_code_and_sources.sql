@@ -73,8 +73,8 @@ CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimat
 -- holds no suspect and knows neither `with_code` nor `sources`); an instant in the past, every setting counted,
 -- suspects counted or only results with code read the consolidated versions; `sources` reads those lineages' own
 -- claim versions. Only one of the three branches reads anything: their conditions are constants once the macro's
--- arguments are bound. Ties go to the result that got there first (earlier date, then earlier sighting, then the
--- lower id), as in the frontier.
+-- arguments are bound. Ties go to the result that got there first (earlier date, then earlier sighting), then to the
+-- model name and paper in alphabetical order (so a rebuild, which numbers results anew, names the same one), as in the frontier.
 CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false, with_code := false, sources := NULL) AS TABLE
     WITH from_frontier AS (
         SELECT
@@ -93,7 +93,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
         -- written out rather than through sw_results, whose binding would cost every call a few milliseconds
         SELECT
             b.task, b.dataset, b.metric, b.direction, b.unit,
-            arg_max(
+            arg_min(
                 struct_pack(
                     result_id := c.result_id, model := c.model, value := c.value, published_on := c.published_on,
                     published_precision := c.published_precision, paper_title := c.paper_title,
@@ -103,9 +103,10 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
                     is_suspect := c.is_suspect, has_code := c.has_code
                 ),
                 struct_pack(
-                    k := CASE WHEN b.direction = 'lower' THEN -c.value ELSE c.value END,
-                    e := -epoch(coalesce(c.published_on, CAST(c.claim_first_seen_at AS DATE))),
-                    f := -epoch(c.first_seen_at), i := -c.result_id
+                    k := CASE WHEN b.direction = 'lower' THEN c.value ELSE -c.value END,
+                    e := epoch(coalesce(c.published_on, CAST(c.claim_first_seen_at AS DATE))),
+                    f := epoch(c.first_seen_at), m := c.model,
+                    p := coalesce(c.paper_title, ''), u := coalesce(c.paper_url, ''), i := c.result_id
                 )
             ) AS w
         FROM consolidated_results AS c
@@ -127,7 +128,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
         -- the same over the lineages' own claim versions, each its own result (no consolidated id)
         SELECT
             b.task, b.dataset, b.metric, b.direction, b.unit,
-            arg_max(
+            arg_min(
                 struct_pack(
                     result_id := r.result_id, model := r.model, value := r.value, published_on := r.published_on,
                     published_precision := r.published_precision, paper_title := r.paper_title,
@@ -137,9 +138,10 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
                     consolidated_id := CAST(NULL AS BIGINT), is_suspect := r.is_suspect, has_code := r.has_code
                 ),
                 struct_pack(
-                    k := CASE WHEN b.direction = 'lower' THEN -r.value ELSE r.value END,
-                    e := -epoch(coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE))),
-                    f := -epoch(r.first_seen_at), i := -r.result_id
+                    k := CASE WHEN b.direction = 'lower' THEN r.value ELSE -r.value END,
+                    e := epoch(coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE))),
+                    f := epoch(r.first_seen_at), m := r.model,
+                    p := coalesce(r.paper_title, ''), u := coalesce(r.paper_url, ''), i := r.result_id
                 )
             ) AS w
         FROM results AS r
@@ -183,7 +185,7 @@ CREATE OR REPLACE MACRO leaderboard_as_of(task, dataset, metric, d, known_at := 
     FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects, with_code := with_code, sources := sources) AS c
     WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
       AND c.effective_on <= CAST(d AS DATE)
-    ORDER BY c.better_key DESC, c.effective_on, c.first_seen_at, c.result_id;
+    ORDER BY c.better_key DESC, c.effective_on, c.first_seen_at, c.model, c.paper_title, c.paper_url, c.result_id;
 
 -- The SOTA steps of one benchmark in publication order: each result that beat every result counting from a strictly
 -- earlier date, with the best value before it and the margin (always positive: how much better).
@@ -205,4 +207,4 @@ CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, ex
         s.effective_on, s.direction, s.unit, s.result_id, s.sources, s.consolidated_id, s.is_suspect, s.has_code
     FROM board AS s
     WHERE s.best_before IS NULL OR s.better_key > s.best_before
-    ORDER BY s.effective_on, s.better_key, s.first_seen_at, s.result_id;
+    ORDER BY s.effective_on, s.better_key, s.first_seen_at, s.model, s.paper_title, s.paper_url, s.result_id;

@@ -42,7 +42,8 @@ candidates AS (
 running AS (
     SELECT
         v.benchmark_id, v.extra_data_allowed, v.estimates_allowed, v.effective_on,
-        arg_max(v.result_id, struct_pack(k := v.better_key, e := -epoch(v.effective_on), s := -epoch(v.first_seen_at), i := -v.result_id))
+        arg_min(v.result_id, struct_pack(k := -v.better_key, e := epoch(v.effective_on), s := epoch(v.first_seen_at), m := v.model,
+                             p := coalesce(v.paper_title, ''), u := coalesce(v.paper_url, ''), i := v.result_id))
             OVER (PARTITION BY v.benchmark_id, v.extra_data_allowed, v.estimates_allowed ORDER BY v.effective_on
                   RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS holder
     FROM candidates AS v
