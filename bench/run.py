@@ -148,6 +148,15 @@ NOTES = """
   as the result versions), hence about a hundred ms for all benchmarks; with a filter on one benchmark the
   filter reaches the scan and row groups are skipped. The leaderboard of one synthetic board ranks about 9,000
   consolidated results (real boards have at most a few hundred).
+- (d) every real payload the sources read (bench/rebuild.py: PwC's ImageNet board as one lineage, hand copy, dump
+  and 2023 page; OpenCodePapers; timm's and RobustBench's histories; the sota-extractor's SQuAD history; eight of
+  Epoch's boards; ILSVRC; two timm model cards) is loaded lineage after lineage, as a user might, not in observed
+  order across lineages; then `sota rebuild` replays every snapshot in observed order into a copy of the file that
+  replaces it. The record is compared whole (every result version with its intervals, the snapshots and their
+  counts, each benchmark's direction and the line saying why, the consolidated results, the latest answers and those
+  as known on 2021-06-01). The rebuild re-parses every payload and writes every version again in one transaction;
+  it is faster than the loads because it derives the consolidated results and the frontier once, at its end, not
+  after every payload.
 """
 
 
