@@ -8,6 +8,7 @@ them another source's copy of a result, so that the questions answer from consol
     python bench/run.py asof       # (c) only: its lines of RESULTS.md replaced, the others kept
     python bench/run.py load       # (a) and (b) only, likewise
     python bench/run.py rebuild    # (d) only: `sota rebuild` of every real payload (bench/rebuild.py), likewise
+    python bench/run.py growth     # (e) only: ingest at 1x, 2x, 5x, 10x the dump (bench/growth.py, growth.png)
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from flows.ingest import ingest  # noqa: E402
 from warehouse.db import connect  # noqa: E402
 from warehouse.frontier import rebuild_frontier  # noqa: E402
 from bench.rebuild import bench_rebuild, rebuild_lines  # noqa: E402
+from bench.growth import bench_growth, growth_lines, plot_growth  # noqa: E402
 
 DATA = Path(os.environ.get("SOTAWATCH_DATA", REPO.parent / "shared" / "data"))
 DUMP = DATA / "pwc-dump-2020-08-28" / "evaluation-tables.json.gz"
@@ -198,9 +200,10 @@ def _verdict(good: bool) -> str:
 
 
 def main(parts: str = "all") -> None:
-    """Run (a)+(b) (`load`), (c) (`asof`) or both (`all`); a partial run replaces only its own lines of RESULTS.md."""
-    if parts not in ("all", "load", "asof", "rebuild"):
-        raise SystemExit(f"usage: python bench/run.py [all|load|asof|rebuild], not {parts!r}")
+    """Run every case (`all`) or one part (`load`: (a)+(b), `asof`: (c), `rebuild`: (d), `growth`: (e)); a partial run
+    replaces only its own lines of RESULTS.md."""
+    if parts not in ("all", "load", "asof", "rebuild", "growth"):
+        raise SystemExit(f"usage: python bench/run.py [all|load|asof|rebuild|growth], not {parts!r}")
     results = REPO / "bench" / "RESULTS.md"
     previous = results.read_text().splitlines() if results.exists() and parts != "all" else []
     with tempfile.TemporaryDirectory() as tmp:
@@ -212,19 +215,25 @@ def main(parts: str = "all") -> None:
             new["(c)"] = asof_lines(*bench_asof(folder))
         if parts in ("all", "rebuild"):
             new["(d)"] = rebuild_lines(bench_rebuild(folder, DATA))
+        if parts in ("all", "growth"):
+            grown = bench_growth(folder, DUMP)
+            plot_growth(grown, REPO / "bench" / "growth.png")
+            new["(e)"] = growth_lines(grown)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    cases = ("(a)", "(b)", "(c)", "(d)")
+    cases = ("(a)", "(b)", "(c)", "(d)", "(e)")
     kept = {key: [line for line in previous if line.startswith(f"| {key} ")] for key in cases}
     table = []
     for key in cases:
         rows = [line for line in new[key] if line.startswith(f"| {key} ")] if key in new else kept[key]
         table.extend(rows)
-    ran = "every case" if parts == "all" else {"load": "(a) and (b)", "asof": "(c)", "rebuild": "(d)"}[parts]
+    ran = "every case" if parts == "all" else {"load": "(a) and (b)", "asof": "(c)", "rebuild": "(d)",
+                                               "growth": "(e)"}[parts]
     lines = [
         "# Benchmarks", "", f"Machine: {machine()}. Peak RSS of the run: {rss:.0f} MiB. This run measured {ran}"
         + ("" if parts == "all" else "; the other lines are from an earlier run") + ".", "",
         "Run with `make bench` (medians; ratios are within one run, on a shared, noisy machine).", "",
-        "| case | measured | target | |", "|---|---|---|---|", *table,
+        "| case | measured | target | |", "|---|---|---|---|", *table, "",
+        "![(e) ingest time and peak RSS against the size of the dump](growth.png)",
     ]
     text = "\n".join(lines) + "\n" + NOTES
     results.write_text(text)

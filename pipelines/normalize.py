@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -70,6 +71,7 @@ def paper_key(arxiv_id: str | None, paper_url: str | None, paper_title: str | No
     return ""
 
 
+@lru_cache(maxsize=1 << 16)
 def benchmark_key(*names: str) -> str:
     """Spelling-blind identity of a benchmark (task, dataset, metric) or a board (task, dataset)."""
     return "\x1f".join(fold(name) for name in names)
@@ -84,40 +86,55 @@ def claim_key(task: str, dataset: str, metric: str, model: str, paper: str, sett
     return "\x1f".join((benchmark_key(task, dataset, metric), model, paper, setting or ""))
 
 
-def _normalize_row(row: RawRow) -> dict:
+# Cells and dates repeat across a payload's rows ("88.5%", "2020-03-18"): read once each. Values and dates are
+# immutable; a cell that does not parse raises every time (exceptions are not cached).
+_parse_value = lru_cache(maxsize=1 << 16)(parse_value)
+_parse_date = lru_cache(maxsize=1 << 16)(parse_date)
+# a model, a paper and its URL repeat on every metric of their row, a header on every row of its column
+_collapsed = lru_cache(maxsize=1 << 16)(collapse_whitespace)
+_arxiv_id_from_url = lru_cache(maxsize=1 << 16)(arxiv_id_from_url)
+_header_flag = lru_cache(maxsize=1 << 12)(header_flag_evidence)
+
+
+class _Record:
+    """One normalised result while its payload is normalised: the columns of RESULT_COLUMNS as slots, read and
+    written as `record["value"]`, as a dict would be (a tenfold dump makes 440,000 of them: as dicts they were half a
+    gigabyte, as slots a fifth of that)."""
+
+    __slots__ = tuple(RESULT_COLUMNS)
+    __getitem__ = object.__getattribute__
+    __setitem__ = object.__setattr__
+
+
+def _normalize_row(row: RawRow) -> _Record:
     task, dataset, metric, scale = canonical_benchmark(row.task, row.dataset, row.metric)
-    model = collapse_whitespace(row.model)
-    parsed = parse_value(row.value)
-    published_on, precision = parse_date(row.published)
-    arxiv_id = row.arxiv_id or arxiv_id_from_url(row.paper_url)
-    paper_title = collapse_whitespace(row.paper_title) or None
+    model = _collapsed(row.model)
+    parsed = _parse_value(row.value)
+    published_on, precision = _parse_date(row.published)
+    arxiv_id = row.arxiv_id or _arxiv_id_from_url(row.paper_url)
+    paper_title = _collapsed(row.paper_title) or None
     paper_url = (row.paper_url or "").strip() or None
-    return {
-        "claim_key": claim_key(
-            task, dataset, metric, model, paper_key(arxiv_id, paper_url, paper_title), row.attributes.get("setting")
-        ),
-        "benchmark_key": benchmark_key(task, dataset, metric),
-        "board_key": benchmark_key(task, dataset),
-        "task": task,
-        "dataset": dataset,
-        "metric": metric,
-        "direction": "unknown",  # decided per benchmark from the evidence of the whole payload (`_decide_directions`)
-        "unit": "percent" if scale == 100.0 else parsed.unit,
-        "model": model,
-        "value": round(parsed.value * scale, 10) if scale != 1.0 else parsed.value,
-        "is_estimate": parsed.is_estimate or row.is_estimate,
-        "paper_title": paper_title,
-        "paper_url": paper_url,
-        "arxiv_id": arxiv_id,
-        "published_on": published_on,
-        "published_precision": precision,
-        "uses_additional_data": row.uses_additional_data,
-        "has_code": row.has_code,
-        "row_ref": row.row_ref,
-        "attributes": json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str)
-        if row.attributes
-        else None,
-    }
+    record = _Record()
+    record.claim_key = claim_key(
+        task, dataset, metric, model, paper_key(arxiv_id, paper_url, paper_title), row.attributes.get("setting")
+    )
+    record.benchmark_key = benchmark_key(task, dataset, metric)
+    record.board_key = benchmark_key(task, dataset)
+    record.task, record.dataset, record.metric = task, dataset, metric
+    record.direction = "unknown"  # decided per benchmark from the evidence of the whole payload (`_decide_directions`)
+    record.unit = "percent" if scale == 100.0 else parsed.unit
+    record.model = model
+    record.value = round(parsed.value * scale, 10) if scale != 1.0 else parsed.value
+    record.is_estimate = parsed.is_estimate or row.is_estimate
+    record.is_suspect = False  # judged on the whole board (`flag_suspects`)
+    record.paper_title, record.paper_url, record.arxiv_id = paper_title, paper_url, arxiv_id
+    record.published_on, record.published_precision = published_on, precision
+    record.uses_additional_data, record.has_code = row.uses_additional_data, row.has_code
+    record.row_ref = row.row_ref
+    record.attributes = (
+        json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str) if row.attributes else None
+    )
+    return record
 
 
 def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
@@ -129,33 +146,32 @@ def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
     return f"{metric}: {problem}"
 
 
-def _harmonise_units(records: list[dict], known_units: dict[str, str]) -> None:
+def _harmonise_units(records: list[_Record], known_units: dict[str, str]) -> None:
     """A unit belongs to a benchmark, not to a cell: a board that writes "88.5%" on most rows and "88.1" on a few
     means percent on all of them, and so does a metric the alias registry (or the warehouse, `known_units`) knows
     to be a percentage, whatever its cells look like, so that 500 on it is out of range rather than a plain 500."""
-    units_by_metric: dict[tuple, set] = defaultdict(set)
+    percent_boards = {record["benchmark_key"] for record in records if record["unit"] == "percent"}
     for record in records:
-        units_by_metric[record["benchmark_key"]].add(record["unit"])
-    for record in records:
-        units = units_by_metric[record["benchmark_key"]]
-        declared = known_units.get(record["benchmark_key"]) or metric_unit(record["metric"])
-        if record["unit"] is None and ("percent" in units or declared == "percent"):
+        if record["unit"] is not None:
+            continue
+        key = record["benchmark_key"]
+        if key in percent_boards or (known_units.get(key) or metric_unit(record["metric"])) == "percent":
             record["unit"] = "percent"
 
 
 def _direction_evidence(
-    rows: list[RawRow], records: list[dict], ranked_listing: Callable[[RawRow], str] | None, label: str
+    records: list[_Record], sightings: list[tuple[str, str | None]], label: str
 ) -> dict[str, tuple[Evidence, ...]]:
     """Per benchmark: the direction flags in its column headers and, for a source that ranks, the order of each of
-    its listings. `rows[i]` is the raw row of `records[i]`."""
+    its listings. `sightings[i]` is the column header and the listing (None: not ranked) of `records[i]`."""
     found: dict[str, dict[Evidence, None]] = defaultdict(dict)
     listings: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for row, record in zip(rows, records):
-        flag = header_flag_evidence(row.metric)
+    for (header, listing), record in zip(sightings, records):
+        flag = _header_flag(header)
         if flag is not None:
             found[record["benchmark_key"]][flag] = None
-        if ranked_listing is not None:
-            listings[(record["benchmark_key"], ranked_listing(row))].append(record["value"])
+        if listing is not None:
+            listings[(record["benchmark_key"], listing)].append(record["value"])
     for (key, _), values in listings.items():
         order = order_evidence(values, label)
         if order is not None:
@@ -182,7 +198,7 @@ class Knowledge:
 
 
 def _decide_directions(
-    records: list[dict], evidence: dict[str, tuple[Evidence, ...]], knowledge: Knowledge
+    records: list[_Record], evidence: dict[str, tuple[Evidence, ...]], knowledge: Knowledge
 ) -> dict[str, Decision]:
     """One decision per benchmark, from this payload's evidence and what the warehouse kept of earlier ones."""
     names = {record["benchmark_key"]: (record["task"], record["dataset"], record["metric"]) for record in records}
@@ -200,7 +216,7 @@ def _decide_directions(
 
 
 def normalize_rows(
-    rows: list[RawRow],
+    rows: Iterable[RawRow],
     *,
     ranked_listing: Callable[[RawRow], str] | None = None,
     evidence_label: str = "this payload",
@@ -210,29 +226,40 @@ def normalize_rows(
     source's (`SourceSpec.ranked_listing`): its listings' order is evidence of direction, named `evidence_label`;
     `knowledge` is what the warehouse already holds (units, earlier evidence) and what people settled."""
     knowledge = knowledge or Knowledge()
-    records: list[dict] = []
-    kept_rows: list[RawRow] = []
+    records: list[_Record] = []
+    # what evidence of direction needs of each kept raw row, so that the rows themselves need not be kept (`rows` may
+    # be an iterator that lets each go once read: a tenfold dump's 440,000 rows are 300 MB)
+    sightings: list[tuple[str, str | None]] = []
     rejects: list[Reject] = []
     for row in rows:
-        if not collapse_whitespace(row.model):
+        if not _collapsed(row.model):
             rejects.append(Reject.of(row, f"{collapse_whitespace(row.metric)}: the row has no model name"))
             continue
         try:
             records.append(_normalize_row(row))
-            kept_rows.append(row)
+            sightings.append((row.metric, ranked_listing(row) if ranked_listing is not None else None))
         except ValueProblem as problem:
             rejects.append(Reject.of(row, _reject_reason(row, problem)))
     _harmonise_units(records, knowledge.units)
-    evidence = _direction_evidence(kept_rows, records, ranked_listing, evidence_label)
+    evidence = _direction_evidence(records, sightings, evidence_label)
+    del sightings
     decisions = _decide_directions(records, evidence, knowledge)
 
-    # Fold exact repeats; a claim listed twice with different values cannot be told apart: reject both.
-    by_key: dict[str, list[dict]] = defaultdict(list)
+    # Fold exact repeats; a claim listed twice with different values cannot be told apart: reject both. Most claims
+    # are listed once: only those listed again get a list of their listings.
+    first: dict[str, _Record] = {}
+    again: dict[str, list[_Record]] = {}
     for record in records:
-        by_key[record["claim_key"]].append(record)
-    kept: list[dict] = []
+        seen = first.setdefault(record["claim_key"], record)
+        if seen is not record:
+            again.setdefault(record["claim_key"], [seen]).append(record)
+    kept: list[_Record] = []
     duplicates = 0
-    for same_claim in by_key.values():
+    for key, record in first.items():
+        same_claim = again.get(key)
+        if same_claim is None:
+            kept.append(record)
+            continue
         values = {(r["value"], r["unit"]) for r in same_claim}
         if len(values) == 1:
             kept.append(same_claim[0])
@@ -252,5 +279,6 @@ def normalize_rows(
             )
     boards = sorted({record["benchmark_key"] for record in kept})
     flag_suspects(kept, knowledge.board_values(boards) if knowledge.board_values and boards else None)
-    results = pd.DataFrame(kept, columns=RESULT_COLUMNS)
+    results = pd.DataFrame({column: [record[column] for record in kept] for column in RESULT_COLUMNS},
+                           columns=RESULT_COLUMNS)
     return Normalized(results, rejects, duplicates, evidence, decisions)

@@ -8,9 +8,11 @@ flows read the `SourceSpec`; a source never touches the warehouse.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Callable
+
+import orjson
 
 
 class SourceError(Exception):
@@ -26,7 +28,16 @@ class ParseError(SourceError):
 
 
 def json_document(payload: bytes, source: str, location: str) -> Any:
-    """The JSON of a UTF-8 payload (a byte-order mark allowed); a `ParseError` naming the line and column if it is not."""
+    """The JSON of a UTF-8 payload (a byte-order mark allowed); a `ParseError` naming the line and column if it is not.
+
+    orjson reads it (about three times as fast as the standard library, straight from the bytes); whatever orjson
+    refuses is read again by the standard library, which accepts the same documents it always did (NaN, integers
+    beyond 64 bits) and words its errors the way these messages promise.
+    """
+    try:
+        return orjson.loads(payload[3:] if payload.startswith(b"\xef\xbb\xbf") else payload)
+    except orjson.JSONDecodeError:
+        pass
     try:
         return json.loads(payload.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
@@ -36,7 +47,7 @@ def json_document(payload: bytes, source: str, location: str) -> Any:
         raise ParseError(source, location, f"invalid JSON at {where}: {error.msg}") from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a dump at ten times 2020's size makes 440,000 of them
 class RawRow:
     """One metric value of one model on one board, as the source wrote it.
 

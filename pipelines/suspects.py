@@ -64,7 +64,7 @@ def _judged(record: dict) -> bool:
     return record["unit"] != "percent" or 0 <= value <= 100
 
 
-def flag_suspects(records: list[dict], known: Mapping[str, Iterable[tuple[str, float]]] | None = None) -> None:
+def flag_suspects(records: list, known: Mapping[str, Iterable[tuple[str, float]]] | None = None) -> None:
     """Set `is_suspect` on each record (a normalised result) and, on a suspect, its reason in `attributes["suspect"]`.
 
     `known` is what the warehouse shows now on these boards, by benchmark_key: (claim_key, value) pairs; a claim the

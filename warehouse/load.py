@@ -130,7 +130,8 @@ def _register_and_store(
     con, source: str, description: str, full_listing: bool, payload: bytes, sha: str, now: datetime
 ):
     run(con, "register_source", {"name": source, "description": description, "full_listing": full_listing, "now": now})
-    run(con, "store_payload", {"sha256": sha, "size_bytes": len(payload), "content": payload, "now": now})
+    if not first_row(con, "payload_exists", {"sha256": sha})[0]:
+        run(con, "store_payload", {"sha256": sha, "size_bytes": len(payload), "content": payload, "now": now})
 
 
 def record_unchanged(

@@ -126,16 +126,25 @@ def benchmark(con, task: str, dataset: str, metric: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def _by_benchmark(rows: list[dict], benchmark_ids: list[int]) -> dict[int, list[dict]]:
+    """Rows of several benchmarks (each with its `benchmark_id`, in order) as a list per benchmark asked for."""
+    found: dict[int, list[dict]] = {benchmark_id: [] for benchmark_id in benchmark_ids}
+    for row in rows:
+        found[row["benchmark_id"]].append(row)
+    return found
+
+
 def chart_results(
-    con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None
-) -> list[dict]:
-    """Every result of one benchmark visible at `known_at` (None: latest knowledge), estimates included."""
-    params = {"task": task, "dataset": dataset, "metric": metric, "known_at": known_at, "extra_data": extra_data}
-    return dict_rows(con, "chart_results", params)
+    con, benchmark_ids: list[int], *, known_at=None, extra_data: bool | None = None
+) -> dict[int, list[dict]]:
+    """Every result of each benchmark visible at `known_at` (None: latest knowledge), estimates included."""
+    params = {"benchmark_ids": benchmark_ids, "known_at": known_at, "extra_data": extra_data}
+    return _by_benchmark(dict_rows(con, "chart_results", params), benchmark_ids)
 
 
 def watched_benchmarks(con, *, min_results: int, limit: int) -> list[dict]:
-    """Ranked benchmarks with at least `min_results` results by latest knowledge, the busiest first."""
+    """Ranked benchmarks with at least `min_results` results by latest knowledge, the busiest first (the columns of
+    `benchmark`)."""
     return dict_rows(con, "report_watched_benchmarks", {"min_results": min_results, "limit": limit})
 
 
@@ -147,14 +156,15 @@ def report_leaderboard(
     return dict_rows(con, "report_leaderboard", params)
 
 
-def benchmark_conflicts(con, task: str, dataset: str, metric: str, *, limit: int = 50) -> list[dict]:
-    """Where sources disagree about the same model on one benchmark."""
-    return dict_rows(con, "report_conflicts", {"task": task, "dataset": dataset, "metric": metric, "limit": limit})
+def benchmark_conflicts(con, benchmark_ids: list[int], *, limit: int = 50) -> dict[int, list[dict]]:
+    """Where sources disagree about the same model, on each benchmark (at most `limit` each)."""
+    rows = dict_rows(con, "report_conflicts", {"benchmark_ids": benchmark_ids, "limit": limit})
+    return _by_benchmark(rows, benchmark_ids)
 
 
-def benchmark_snapshots(con, task: str, dataset: str, metric: str) -> list[dict]:
-    """The snapshots that showed results of one benchmark, newest first."""
-    return dict_rows(con, "report_benchmark_snapshots", {"task": task, "dataset": dataset, "metric": metric})
+def benchmark_snapshots(con, benchmark_ids: list[int]) -> dict[int, list[dict]]:
+    """The snapshots that showed results of each benchmark, newest first."""
+    return _by_benchmark(dict_rows(con, "report_benchmark_snapshots", {"benchmark_ids": benchmark_ids}), benchmark_ids)
 
 
 def latest_records(con, *, limit: int = 50) -> list[dict]:

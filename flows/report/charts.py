@@ -114,12 +114,18 @@ def steps_from_history(rows: list[dict], *, error: bool) -> list[Step]:
 
 def fetch_chart(
     con, task: str, dataset: str, metric: str, *, known_at: date | datetime | None = None,
-    extra_data: bool | None = None, error: bool = False, today: date | None = None,
+    extra_data: bool | None = None, error: bool = False, today: date | None = None, info: dict | None = None,
+    rows: list[dict] | None = None, history: list[dict] | None = None, history_then: list[dict] | None = None,
 ) -> ChartData:
     """The results and SOTA steps of one benchmark by latest knowledge, with the steps as known at `known_at`
-    (when that is another day than today) to draw faded."""
+    (when that is another day than today) to draw faded.
+
+    `info` (`queries.benchmark`), `rows` (its `queries.chart_results`), `history` and `history_then`
+    (`queries.sota_history` by latest knowledge and known at `known_at`), under the same `extra_data`, are asked for
+    unless given: the report asks for its pages' ahead of drawing them."""
     today = today or utc_now().date()
-    info = queries.benchmark(con, task, dataset, metric)
+    if info is None:
+        info = queries.benchmark(con, task, dataset, metric)
     if info is None:
         raise ReportError(f"no benchmark {task} / {dataset} / {metric}: `sota benchmarks` lists them")
     direction = info["direction"]
@@ -129,7 +135,8 @@ def fetch_chart(
         # without a direction there are no SOTA steps to draw, and a chart would suggest some
         raise ReportError(f"{task} / {dataset} / {metric} has no known direction, so no SOTA: `sota benchmarks --why`"
                           " says why; settle it in a directions file (SOTA_DIRECTIONS)")
-    rows = queries.chart_results(con, task, dataset, metric, extra_data=extra_data)
+    if rows is None:
+        rows = queries.chart_results(con, [info["benchmark_id"]], extra_data=extra_data)[info["benchmark_id"]]
     if not rows:
         raise ReportError(f"no results for {task} / {dataset} / {metric}" + (
             " without extra training data" if extra_data is False else ""))
@@ -138,7 +145,8 @@ def fetch_chart(
             raise UsageError(f"--error plots 100 minus an accuracy; {metric} is already lower-is-better")
         if any(not 0 <= row["value"] <= 100 for row in rows):
             raise UsageError(f"--error plots 100 minus an accuracy in percent; {metric} has values outside 0-100")
-    history = queries.sota_history(con, task, dataset, metric, extra_data=extra_data)
+    if history is None:
+        history = queries.sota_history(con, task, dataset, metric, extra_data=extra_data)
     points = [
         {
             "day": _as_day(row["effective_on"]),
@@ -155,7 +163,9 @@ def fetch_chart(
         today=today, end=max(_as_day(row["last_seen_at"]) for row in rows),
     )
     if known_at is not None and _as_day(known_at) != today:
-        then = queries.sota_history(con, task, dataset, metric, known_at=known_at, extra_data=extra_data)
+        then = history_then
+        if then is None:
+            then = queries.sota_history(con, task, dataset, metric, known_at=known_at, extra_data=extra_data)
         data.faded_steps = steps_from_history(then, error=error)
         shown = known_at.isoformat(sep=" ", timespec="minutes") if isinstance(known_at, datetime) else known_at.isoformat()
         data.faded_label = f"SOTA as known on {shown}"
@@ -340,10 +350,45 @@ def _crosses(box, segment, margin: float = 3.0) -> bool:
     return left <= box.x1 and right >= box.x0 and bottom <= box.y1 and top >= box.y0
 
 
+def _free(box, frame, placed: list, obstacles) -> bool:
+    """Whether a label's box stays inside the axes, overlaps no label placed and crosses no step line."""
+    inside = box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+    return (inside and not any(box.overlaps(other) for other in placed)
+            and not any(_crosses(box, segment) for segment in obstacles))
+
+
+# How far inside a label's box the quick test stays (display pixels): far more than the rounding between its
+# arithmetic and matplotlib's, so a place the quick test rules out is one the whole label cannot take either.
+_SURE = 0.5
+
+
+def _surely_within(fig, text_at_origin, anchor, dx: float, dy: float, far: bool):
+    """A box surely inside the box of the label with this text at offset (dx, dy) points from `anchor` (display
+    pixels): around the text's box at that offset and, for a label with an arrow, a point of the arrow (which runs from
+    the text's centre to 2 points short of the anchor; this one is a pixel further along it), shrunk by _SURE."""
+    from matplotlib.transforms import Bbox
+
+    pixels = fig.dpi / 72.0
+    text = text_at_origin.translated(dx * pixels, dy * pixels)
+    x0, y0, x1, y1 = text.x0, text.y0, text.x1, text.y1
+    if far:
+        cx, cy = (x0 + x1) / 2 - anchor[0], (y0 + y1) / 2 - anchor[1]
+        along = (2 * pixels + 1) / max((cx * cx + cy * cy) ** 0.5, 1e-9)
+        px, py = anchor[0] + cx * along, anchor[1] + cy * along
+        x0, y0, x1, y1 = min(x0, px), min(y0, py), max(x1, px), max(y1, py)
+    return Bbox.from_extents(x0 + _SURE, y0 + _SURE, x1 - _SURE, y1 - _SURE)
+
+
 def _label_steps(fig, ax, steps: list[Step], up: bool, *, obstacles=()) -> None:
     """Label the record holders where a label fits: the current holder first, then the biggest jumps; a label never
     overlaps another, and stays inside the axes. Labels sit where a staircase has no points: above-left of a rising
-    step (no earlier result was better), below-left of a falling one."""
+    step (no earlier result was better), below-left of a falling one.
+
+    Drawing a label to measure it is the costly part (its arrow most of all), so each place is first tried with a box
+    surely inside the label's (`_surely_within`, from the text measured once): a label's box holds that box, so where
+    it does not fit the label cannot, and only the places it fits are tried with the whole label."""
+    import matplotlib.dates as mdates
+
     if not steps:
         return
     renderer = fig.canvas.get_renderer()
@@ -351,30 +396,38 @@ def _label_steps(fig, ax, steps: list[Step], up: bool, *, obstacles=()) -> None:
     placed = []
     order = [len(steps) - 1] + sorted(range(len(steps) - 1), key=lambda i: -(steps[i].margin or 0.0))
     sign = 1 if up else -1
+    va = "bottom" if up else "top"
     candidates = [(dx, sign * dy) for dy in (4, 16, 28, 40, 54) for dx in (-6, -28)]
     candidates += [(8, sign * dy) for dy in (4, 16, 28)]
     for rank, index in enumerate(order):
         step = steps[index]
         text = f"{_short(step.model)} {_value_text(step.value)}"
+        anchor = ax.transData.transform((mdates.date2num(step.day), step.value))
+        probe = ax.annotate(text, xy=(step.day, step.value), xytext=(0, 0), textcoords="offset points", ha="right",
+                            va=va, fontsize=8.2, parse_math=False, annotation_clip=False)
+        text_at_origin = {"right": probe.get_window_extent(renderer)}
+        probe.set_horizontalalignment("left")
+        text_at_origin["left"] = probe.get_window_extent(renderer)
+        probe.remove()
         for number, (dx, dy) in enumerate(candidates):
+            ha = "right" if dx < 0 else "left"
             far = abs(dy) > 4 or abs(dx) > 6
-            label = ax.annotate(
-                text, xy=(step.day, step.value), xytext=(dx, dy), textcoords="offset points",
-                ha="right" if dx < 0 else "left", va="bottom" if up else "top", fontsize=8.2, color="#111111",
-                parse_math=False, zorder=6, annotation_clip=False,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
-                arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if far else None,
-            )
-            box = label.get_window_extent(renderer).expanded(1.02, 1.08)
-            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1)
-            if (inside and not any(box.overlaps(other) for other in placed)
-                    and not any(_crosses(box, segment) for segment in obstacles)):
-                placed.append(box)
-                break
-            label.remove()
+            quick = _surely_within(fig, text_at_origin[ha], anchor, dx, dy, far)
+            if _free(quick.expanded(1.02, 1.08), frame, placed, obstacles):
+                label = ax.annotate(
+                    text, xy=(step.day, step.value), xytext=(dx, dy), textcoords="offset points",
+                    ha=ha, va=va, fontsize=8.2, color="#111111", parse_math=False, zorder=6, annotation_clip=False,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if far else None,
+                )
+                box = label.get_window_extent(renderer).expanded(1.02, 1.08)
+                if _free(box, frame, placed, obstacles):
+                    placed.append(box)
+                    break
+                label.remove()
             if rank == 0 and number == len(candidates) - 1:  # the current holder is always named
                 ax.annotate(text, xy=(step.day, step.value), xytext=(-6, sign * 4), textcoords="offset points",
-                            ha="right", va="bottom" if up else "top", fontsize=8.2, parse_math=False, zorder=6)
+                            ha="right", va=va, fontsize=8.2, parse_math=False, zorder=6)
 
 
 def chart_bytes(data: ChartData, fmt: str, *, log: bool = False) -> bytes:

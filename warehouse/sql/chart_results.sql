@@ -1,11 +1,11 @@
--- `sota plot` / `sota report`: every consolidated result of one benchmark visible at an instant (NULL: latest
--- knowledge), with the date it counts from, estimates included (the chart marks them) and in every setting the ranking
--- would count; `last_seen_at` is the latest sighting by any of its witnesses (one join over the board's witness ids,
--- not a lookup per result).
+-- `sota plot` / `sota report`: every consolidated result of the benchmarks $benchmark_ids visible at an instant (NULL:
+-- latest knowledge), with the date it counts from, estimates included (the chart marks them) and in every setting the
+-- ranking would count; `last_seen_at` is the latest sighting by any of its witnesses (one join over the boards'
+-- witness ids, not a lookup per result). Several benchmarks at once, so a report asks once for all its charts.
 WITH shown AS (
     SELECT c.*
     FROM sw_results(known_at := $known_at, extra_data := $extra_data, estimates := true) AS c
-    WHERE c.task = $task AND c.dataset = $dataset AND c.metric = $metric
+    WHERE list_contains($benchmark_ids, c.benchmark_id)
 ),
 witnessed AS (
     SELECT v.consolidated_id, v.seen_from, unnest(v.witness_ids) AS witness_id
@@ -19,8 +19,9 @@ sighted AS (
     GROUP BY w.consolidated_id, w.seen_from
 )
 SELECT
-    s.model, s.value, s.published_on, s.published_precision, s.effective_on, s.source, s.uses_additional_data,
-    s.is_estimate, s.paper_title, s.paper_url, s.arxiv_id, s.first_seen_at, s.result_id, g.last_seen_at
+    s.benchmark_id, s.model, s.value, s.published_on, s.published_precision, s.effective_on, s.source,
+    s.uses_additional_data, s.is_estimate, s.paper_title, s.paper_url, s.arxiv_id, s.first_seen_at, s.result_id,
+    g.last_seen_at
 FROM shown AS s
 JOIN sighted AS g ON g.consolidated_id = s.consolidated_id AND g.seen_from = s.seen_from
-ORDER BY s.effective_on, s.value, s.result_id
+ORDER BY s.benchmark_id, s.effective_on, s.value, s.result_id

@@ -39,14 +39,22 @@ candidates AS (
         RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
     ), v.better_key)
 ),
+-- Ties at the same date and sighting go to the model name, then the paper, in alphabetical order (ids are numbered
+-- anew by a rebuild): their order as one integer, so the running tie-break below compares numbers, not text.
+ordered AS (
+    SELECT *, row_number() OVER (
+        PARTITION BY v.benchmark_id, v.extra_data_allowed, v.estimates_allowed
+        ORDER BY v.model, coalesce(v.paper_title, ''), coalesce(v.paper_url, ''), v.result_id
+    ) AS tie
+    FROM candidates AS v
+),
 running AS (
     SELECT
         v.benchmark_id, v.extra_data_allowed, v.estimates_allowed, v.effective_on,
-        arg_min(v.result_id, struct_pack(k := -v.better_key, e := epoch(v.effective_on), s := epoch(v.first_seen_at), m := v.model,
-                             p := coalesce(v.paper_title, ''), u := coalesce(v.paper_url, ''), i := v.result_id))
+        arg_min(v.result_id, struct_pack(k := -v.better_key, e := epoch(v.effective_on), s := epoch(v.first_seen_at), t := v.tie))
             OVER (PARTITION BY v.benchmark_id, v.extra_data_allowed, v.estimates_allowed ORDER BY v.effective_on
                   RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS holder
-    FROM candidates AS v
+    FROM ordered AS v
 ),
 per_date AS (
     SELECT DISTINCT benchmark_id, extra_data_allowed, estimates_allowed, effective_on, holder FROM running
