@@ -148,12 +148,19 @@ def watched_benchmarks(con, *, min_results: int, limit: int) -> list[dict]:
     return dict_rows(con, "report_watched_benchmarks", {"min_results": min_results, "limit": limit})
 
 
-def report_leaderboard(
-    con, task: str, dataset: str, metric: str, day: date, *, top: int = 20, known_at=None
-) -> list[dict]:
-    """A ranked board as of `day` with the snapshots that first and last showed each row."""
-    params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top, "known_at": known_at}
-    return dict_rows(con, "report_leaderboard", params)
+def report_leaderboards(
+    con, benchmark_ids: list[int], day: date, *, top: int = 20, known_at=None
+) -> dict[int, list[dict]]:
+    """Each benchmark's ranked board as of `day` (its best `top`) with the snapshots that first and last showed each
+    row."""
+    params = {"benchmark_ids": benchmark_ids, "d": day, "top": top, "known_at": known_at}
+    return _by_benchmark(dict_rows(con, "report_leaderboard", params), benchmark_ids)
+
+
+def report_histories(con, benchmark_ids: list[int], *, known_at=None) -> dict[int, list[dict]]:
+    """Each benchmark's SOTA steps (`sota_history`'s rows, with `benchmark_id`)."""
+    params = {"benchmark_ids": benchmark_ids, "known_at": known_at}
+    return _by_benchmark(dict_rows(con, "report_histories", params), benchmark_ids)
 
 
 def benchmark_conflicts(con, benchmark_ids: list[int], *, limit: int = 50) -> dict[int, list[dict]]:

@@ -120,9 +120,9 @@ def fetch_chart(
     """The results and SOTA steps of one benchmark by latest knowledge, with the steps as known at `known_at`
     (when that is another day than today) to draw faded.
 
-    `info` (`queries.benchmark`), `rows` (its `queries.chart_results`), `history` and `history_then`
-    (`queries.sota_history` by latest knowledge and known at `known_at`), under the same `extra_data`, are asked for
-    unless given: the report asks for its pages' ahead of drawing them."""
+    `info` (`queries.benchmark`), `rows` (its `queries.chart_results`), `history` and `history_then` (its
+    `queries.sota_history` by latest knowledge and as known at `known_at`), under the same `extra_data`, are asked
+    for unless given: the report asks for every page's at once."""
     today = today or utc_now().date()
     if info is None:
         info = queries.benchmark(con, task, dataset, metric)
@@ -379,6 +379,42 @@ def _surely_within(fig, text_at_origin, anchor, dx: float, dy: float, far: bool)
     return Bbox.from_extents(x0 + _SURE, y0 + _SURE, x1 - _SURE, y1 - _SURE)
 
 
+def _places(up: bool) -> list[tuple[int, int, bool]]:
+    """Where a step's label may go, in order of preference: offsets (dx, dy) in points from the step, and whether the
+    label is far enough to need an arrow."""
+    sign = 1 if up else -1
+    offsets = [(dx, sign * dy) for dy in (4, 16, 28, 40, 54) for dx in (-6, -28)]
+    offsets += [(8, sign * dy) for dy in (4, 16, 28)]
+    return [(dx, dy, abs(dy) > 4 or abs(dx) > 6) for dx, dy in offsets]
+
+
+def _label_text(step: Step) -> str:
+    return f"{_short(step.model)} {_value_text(step.value)}"
+
+
+def _text_at_origin(ax, renderer, text: str, step: Step, va: str) -> dict:
+    """The box of a step's label text set at the step itself, right- and left-aligned (display pixels)."""
+    probe = ax.annotate(text, xy=(step.day, step.value), xytext=(0, 0), textcoords="offset points", ha="right",
+                        va=va, fontsize=8.2, parse_math=False, annotation_clip=False)
+    boxes = {"right": probe.get_window_extent(renderer)}
+    probe.set_horizontalalignment("left")
+    boxes["left"] = probe.get_window_extent(renderer)
+    probe.remove()
+    return boxes
+
+
+def _whole_label(ax, text: str, step: Step, dx: float, dy: float, va: str, far: bool):
+    """A step's label at offset (dx, dy) points: the text on a rounded white box, with a thin arrow to the step when
+    it sits far from it."""
+    return ax.annotate(
+        text, xy=(step.day, step.value), xytext=(dx, dy), textcoords="offset points",
+        ha="right" if dx < 0 else "left", va=va, fontsize=8.2, color="#111111", parse_math=False, zorder=6,
+        annotation_clip=False,
+        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+        arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if far else None,
+    )
+
+
 def _label_steps(fig, ax, steps: list[Step], up: bool, *, obstacles=()) -> None:
     """Label the record holders where a label fits: the current holder first, then the biggest jumps; a label never
     overlaps another, and stays inside the axes. Labels sit where a staircase has no points: above-left of a rising
@@ -397,35 +433,22 @@ def _label_steps(fig, ax, steps: list[Step], up: bool, *, obstacles=()) -> None:
     order = [len(steps) - 1] + sorted(range(len(steps) - 1), key=lambda i: -(steps[i].margin or 0.0))
     sign = 1 if up else -1
     va = "bottom" if up else "top"
-    candidates = [(dx, sign * dy) for dy in (4, 16, 28, 40, 54) for dx in (-6, -28)]
-    candidates += [(8, sign * dy) for dy in (4, 16, 28)]
+    places = _places(up)
     for rank, index in enumerate(order):
         step = steps[index]
-        text = f"{_short(step.model)} {_value_text(step.value)}"
+        text = _label_text(step)
         anchor = ax.transData.transform((mdates.date2num(step.day), step.value))
-        probe = ax.annotate(text, xy=(step.day, step.value), xytext=(0, 0), textcoords="offset points", ha="right",
-                            va=va, fontsize=8.2, parse_math=False, annotation_clip=False)
-        text_at_origin = {"right": probe.get_window_extent(renderer)}
-        probe.set_horizontalalignment("left")
-        text_at_origin["left"] = probe.get_window_extent(renderer)
-        probe.remove()
-        for number, (dx, dy) in enumerate(candidates):
-            ha = "right" if dx < 0 else "left"
-            far = abs(dy) > 4 or abs(dx) > 6
-            quick = _surely_within(fig, text_at_origin[ha], anchor, dx, dy, far)
+        text_at_origin = _text_at_origin(ax, renderer, text, step, va)
+        for number, (dx, dy, far) in enumerate(places):
+            quick = _surely_within(fig, text_at_origin["right" if dx < 0 else "left"], anchor, dx, dy, far)
             if _free(quick.expanded(1.02, 1.08), frame, placed, obstacles):
-                label = ax.annotate(
-                    text, xy=(step.day, step.value), xytext=(dx, dy), textcoords="offset points",
-                    ha=ha, va=va, fontsize=8.2, color="#111111", parse_math=False, zorder=6, annotation_clip=False,
-                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
-                    arrowprops={"arrowstyle": "-", "color": "#999999", "linewidth": 0.6} if far else None,
-                )
+                label = _whole_label(ax, text, step, dx, dy, va, far)
                 box = label.get_window_extent(renderer).expanded(1.02, 1.08)
                 if _free(box, frame, placed, obstacles):
                     placed.append(box)
                     break
                 label.remove()
-            if rank == 0 and number == len(candidates) - 1:  # the current holder is always named
+            if rank == 0 and number == len(places) - 1:  # the current holder is always named
                 ax.annotate(text, xy=(step.day, step.value), xytext=(-6, sign * 4), textcoords="offset points",
                             ha="right", va=va, fontsize=8.2, parse_math=False, zorder=6)
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -188,17 +187,8 @@ def build_report(
     env = _environment()
     common = {"generated": utc_now(), "today": today, "as_of": as_of}
 
-    asked = _ask_for_pages(con, watched, today)
-    # Each page's own questions run in a worker thread, on a cursor of their own, while the pages before them are
-    # drawn: DuckDB lets go of the GIL while it works, and matplotlib is most of the time.
-    with con.cursor() as cursor:
-        worker = ThreadPoolExecutor(max_workers=1)
-        try:
-            ahead = [worker.submit(_ask_for_page, cursor, info, today, as_of) for info in watched]
-            entries = [_benchmark_page(env, root, common, info, asked, page.result())
-                       for info, page in zip(watched, ahead)]
-        finally:
-            worker.shutdown(cancel_futures=True)
+    asked = _ask_for_pages(con, watched, today, as_of)
+    entries = [_benchmark_page(env, root, common, info, asked) for info in watched]
     pages = [root / entry["href"] for entry in entries]
     by_benchmark = {(e["task"], e["dataset"], e["metric"]): e["href"] for e in entries}
     records = [{**r, "href": by_benchmark.get((r["task"], r["dataset"], r["metric"]))}
@@ -214,52 +204,45 @@ def build_report(
     return ReportSummary(out_dir=root, index=index, pages=pages, as_of=as_of)
 
 
-def _ask_for_pages(con, watched: list[dict], today: date) -> dict:
-    """What every page shows that one query can answer for all of them at once, each keyed by benchmark: the SOTA
-    today, the chart's results, the conflicts and the snapshots."""
+def _ask_for_pages(con, watched: list[dict], today: date, as_of: date) -> dict:
+    """Everything the pages show, each question asked once for every page (not once a page), keyed by benchmark: the
+    SOTA today, the chart's results, the SOTA history by latest knowledge and as known on `as_of`, the leaderboards
+    today and as of `as_of` (as the boards showed it then), the conflicts and the snapshots."""
     ids = [info["benchmark_id"] for info in watched]
     if not ids:
         return {}
     return {
         "sota": {(r["task"], r["dataset"], r["metric"]): r for r in queries.sota_as_of(con, today)},
         "results": queries.chart_results(con, ids),
+        "history": queries.report_histories(con, ids),
+        "history_then": queries.report_histories(con, ids, known_at=as_of),
+        "board_today": queries.report_leaderboards(con, ids, today, top=BOARD_TOP),
+        "board_then": queries.report_leaderboards(con, ids, as_of, top=BOARD_TOP, known_at=as_of),
         "conflicts": queries.benchmark_conflicts(con, ids),
         "snapshots": queries.benchmark_snapshots(con, ids),
     }
 
 
-def _ask_for_page(con, info: dict, today: date, as_of: date) -> dict:
-    """What only one benchmark's own queries answer: its SOTA history by latest knowledge and as known on `as_of`,
-    and its leaderboards today and as of `as_of` (as the boards showed it then)."""
-    names = (info["task"], info["dataset"], info["metric"])
-    return {
-        "history": queries.sota_history(con, *names),
-        "history_then": queries.sota_history(con, *names, known_at=as_of),
-        "board_today": queries.report_leaderboard(con, *names, today, top=BOARD_TOP),
-        "board_then": queries.report_leaderboard(con, *names, as_of, top=BOARD_TOP, known_at=as_of),
-    }
-
-
-def _benchmark_page(env: jinja2.Environment, root: Path, common: dict, info: dict, asked: dict, own: dict) -> dict:
-    """Write one benchmark's page (`info` as `queries.benchmark` gives it; `asked` what `_ask_for_pages` found for
-    every page, `own` what `_ask_for_page` found for this one); its entry in the index (names, link, result count,
-    SOTA today)."""
+def _benchmark_page(env: jinja2.Environment, root: Path, common: dict, info: dict, asked: dict) -> dict:
+    """Write one benchmark's page (`info` as `queries.benchmark` gives it; `asked` what `_ask_for_pages` found);
+    its entry in the index (names, link, result count, SOTA today)."""
     today, as_of = common["today"], common["as_of"]
     task, dataset, metric, benchmark_id = info["task"], info["dataset"], info["metric"], info["benchmark_id"]
     name = page_name(task, dataset, metric)
     sota = asked["sota"].get((task, dataset, metric))
+    history = asked["history"][benchmark_id]
     try:
         chart = fetch_chart(None, task, dataset, metric, known_at=as_of, today=today, info=info,
-                            rows=asked["results"][benchmark_id], history=own["history"],
-                            history_then=own["history_then"])
+                            rows=asked["results"][benchmark_id], history=history,
+                            history_then=asked["history_then"][benchmark_id])
         svg, chart_note = chart_svg_element(chart), None
     except (ReportError, UsageError) as error:
         svg, chart_note = None, str(error)
     page = env.get_template("benchmark.html").render(
         **common, root="../", task=task, dataset=dataset, metric=metric, info=info,
         sota=sota, svg=svg, chart_note=chart_note,
-        board_today=own["board_today"], board_then=own["board_then"],
-        history=list(reversed(own["history"])),
+        board_today=asked["board_today"][benchmark_id], board_then=asked["board_then"][benchmark_id],
+        history=list(reversed(history)),
         conflicts=asked["conflicts"][benchmark_id],
         snapshots=asked["snapshots"][benchmark_id],
     )

@@ -65,3 +65,35 @@ def test_plot_errors_are_one_line(record, sota, tmp_path):  # noqa: F811 - fixtu
     assert_one_line_error(sota("plot", *TOP1_ARGS, "-o", tmp_path / "missing" / "x.png", "--db", record), 1,
                           "cannot write")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_the_quick_test_of_a_label_place_never_rules_out_one_the_whole_label_fits(record):  # noqa: F811 - fixtures
+    """Label placement rules places out with a box it works out (`_surely_within`) before drawing a whole label
+    there; that box must lie inside the whole label's box as matplotlib measures it (its rounded box and arrow), at
+    every step and every place, or a chart would lose labels it used to have."""
+    import matplotlib.dates as mdates
+
+    from flows.report import charts
+
+    with connect(record, read_only=True) as con:
+        top1 = charts.fetch_chart(con, *TOP1, known_at=date(2019, 12, 1))
+        top5_error = charts.fetch_chart(con, "Image Classification", "ImageNet", "Top 5 Accuracy", error=True)
+    tried = 0
+    for chart, log in ((top1, False), (top5_error, True)):
+        fig = charts.draw_chart(chart, log=log)
+        ax, renderer = fig.axes[0], fig.canvas.get_renderer()
+        up = chart.direction == "higher"
+        va = "bottom" if up else "top"
+        for step in chart.steps:
+            text = charts._label_text(step)
+            anchor = ax.transData.transform((mdates.date2num(step.day), step.value))
+            at_origin = charts._text_at_origin(ax, renderer, text, step, va)
+            for dx, dy, far in charts._places(up):
+                quick = charts._surely_within(fig, at_origin["right" if dx < 0 else "left"], anchor, dx, dy, far)
+                label = charts._whole_label(ax, text, step, dx, dy, va, far)
+                whole = label.get_window_extent(renderer)
+                label.remove()
+                assert (whole.x0 <= quick.x0 and whole.y0 <= quick.y0 and quick.x1 <= whole.x1
+                        and quick.y1 <= whole.y1), (step.model, dx, dy)
+                tried += 1
+    assert tried > 300
