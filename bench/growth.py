@@ -15,14 +15,18 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 FACTORS = (1, 2, 5, 10)
 
-# Each measured step runs alone in a fresh interpreter, which prints its wall time and its own peak RSS.
+# Each measured step runs alone in a fresh interpreter, which prints its wall time and its own peak RSS: VmHWM, the
+# high-water mark of its address space, which starts anew at exec (getrusage's ru_maxrss would carry over the RSS of
+# the benchmark process it was forked from, 7 GiB after (c)).
 _MEASURE = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {repo!r})
 started = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - started
-print(json.dumps({{"seconds": elapsed, "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({{"seconds": elapsed, "rss_mib": peak / 1024}}))
 """
 # Both steps start their clocks after their imports: what is compared is the work on the file.
 _READ_JSON = """
