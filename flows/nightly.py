@@ -137,8 +137,8 @@ def load_source(
     channels: Sequence[str],
     client: HttpClient,
 ) -> SourceOutcome:
-    """One source, end to end. An error the source can cause (unreachable, a page that does not parse, history out of
-    order, a locked warehouse) ends the task Failed with its one-line message, retried if it can pass; anything else
+    """One source, end to end. An error the source can cause (unreachable, a page that does not parse, a bad option, a
+    locked warehouse) ends the task Failed with its one-line message, retried if it can pass; anything else
     is a bug and raises with its traceback."""
     watch = NewSotaHook(rules, channels, backfill)
     wait = lock_wait_seconds()

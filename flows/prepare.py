@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -135,8 +135,12 @@ def _prepared(
     )
 
 
-def _let_go(rows: list) -> Iterator:
-    """The rows one by one, each let go of once read: a payload's raw rows need not outlive their normalising."""
+def _let_go(rows: Sequence) -> Iterator:
+    """The rows one by one, each let go of once read (from a list, which every parser returns): a payload's raw rows
+    need not outlive their normalising."""
+    if not isinstance(rows, list):
+        yield from rows
+        return
     for index in range(len(rows)):
         row, rows[index] = rows[index], None
         yield row
