@@ -27,7 +27,8 @@ from flows.new_sota import NewSotaHook, backfill_hook
 from pipelines.http import FetchError, FetchFatalError, HttpClient
 from pipelines.source import ParseError, SourceError
 from pipelines.wayback import DEFAULT_ARCHIVE, Capture, capture_url, cdx_query_url, parse_cdx
-from warehouse.source_state import held_locations, read_source_state, write_source_state
+from warehouse.load import held_locations
+from warehouse.source_state import read_source_state, write_source_state
 
 if TYPE_CHECKING:
     # For type checkers only (as in flows/ingest.py): evaluated, the alias would keep DuckDB's connection type in

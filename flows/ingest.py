@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 from urllib.parse import urlsplit
@@ -196,10 +196,7 @@ def ingest_with_opener(
 
         wants_state = "read_state" in inspect.signature(spec.fetch).parameters
         content = spec.fetch(location, client, **({"read_state": read_state} if wants_state else {}), **job.options)
-        fetched = FetchResult(
-            location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
-            last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
-        )
+        fetched = FetchResult.of_content(location, content)
     else:
         fetched = client.fetch(location, previous=kept.validators if kept else None)
     if fetched.not_modified:
@@ -249,7 +246,7 @@ def _load_fetched(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResul
             # whenever they are written (at worst a crash in between costs one full fetch of the same bytes).
             _write_validators(con, job.lineage, job.location, job.options, fetched, report.snapshot_id, job.now)
         return report
-    snapshot = _prepared_or_recorded_failure(con, job, fetched)
+    snapshot = None if observed_earlier else _prepared_or_recorded_failure(con, job, fetched)
     write_state = source_state_hook(spec, fetched.content, job.now, lineage=job.lineage)
     before_load = getattr(job.after_load, "before_load", None)
     if before_load is not None:
@@ -263,29 +260,39 @@ def _load_fetched(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResul
         if job.keep_validators:
             _write_validators(con, job.lineage, job.location, job.options, fetched, snapshot_id, job.now)
 
-    if observed_earlier:
-        return load_observed_earlier(con, snapshot, job.now, after_load=inside_the_load)
-    return load_snapshot(con, snapshot, job.now, after_load=inside_the_load)
+    if snapshot is not None:
+        return load_snapshot(con, snapshot, job.now, after_load=inside_the_load)
+    try:
+        return load_observed_earlier(con, spec, job.lineage, job.options, job.observed_at, fetched, job.now,
+                                     after_load=inside_the_load)
+    except ParseError as error:
+        _record_failure(con, job, fetched, error)
+        raise
 
 
 def _prepared_or_recorded_failure(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResult) -> SnapshotInput:
     """The snapshot to load; a payload that does not parse is kept as a failed snapshot and its ParseError raised."""
-    spec = job.spec
     try:
-        return prepare_snapshot(spec, fetched, job.location, job.options, job.observed_at, job.now.date(),
+        return prepare_snapshot(job.spec, fetched, job.location, job.options, job.observed_at, job.now.date(),
                                 read_knowledge(con, job.lineage), lineage=job.lineage)
     except ParseError as error:
-        try:
-            record_failure(
-                con, source=job.lineage, kind=spec.name, description=spec.description,
-                full_listing=spec.full_listing, location=job.location, options=job.options,
-                observed_at=job.observed_at, payload=fetched.content, error=str(error), now=job.now,
-            )
-        except WarehouseError as unrecorded:
-            # The payload's own problem is the first cause and stays the error, type and all; that the warehouse could
-            # not keep it (a full disk, a database DuckDB invalidated) is said after it, not instead of it.
-            raise type(error)(
-                error.source, error.location, f"{error.problem}; the failed snapshot could not be recorded: {unrecorded}"
-            ) from unrecorded
-        # No validators kept for a payload that failed: the next run fetches it in full and says what is wrong again.
+        _record_failure(con, job, fetched, error)
         raise
+
+
+def _record_failure(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResult, error: ParseError) -> None:
+    """Keep a payload that does not parse as a failed snapshot (no validators: the next run fetches it in full and
+    says what is wrong again); the caller raises `error`."""
+    spec = job.spec
+    try:
+        record_failure(
+            con, source=job.lineage, kind=spec.name, description=spec.description,
+            full_listing=spec.full_listing, location=job.location, options=job.options,
+            observed_at=job.observed_at, payload=fetched.content, error=str(error), now=job.now,
+        )
+    except WarehouseError as unrecorded:
+        # The payload's own problem is the first cause and stays the error, type and all; that the warehouse could
+        # not keep it (a full disk, a database DuckDB invalidated) is said after it, not instead of it.
+        raise type(error)(
+            error.source, error.location, f"{error.problem}; the failed snapshot could not be recorded: {unrecorded}"
+        ) from unrecorded

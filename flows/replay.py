@@ -11,7 +11,7 @@ by the source that parsed it first, with the warehouse's knowledge as the replay
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import duckdb
 
@@ -20,7 +20,7 @@ from pipelines.http import FetchResult
 from pipelines.registry import UnknownSourceError, get_source
 from pipelines.source import ParseError, SourceSpec
 from warehouse.frontier import refresh_frontier_after_replay
-from warehouse.load import LoadReport, SnapshotInput, apply_snapshot, record_failure, store_for_replay
+from warehouse.load import LoadReport, apply_snapshot, record_failure_again, store_for_replay
 from warehouse.replay import StoredSnapshot, forget_lineages, payload_content
 from warehouse.statements import transaction
 
@@ -28,14 +28,19 @@ Progress = Callable[[int, int, StoredSnapshot], object]  # (done, total, the sna
 
 
 def replay_lineages(
-    con: duckdb.DuckDBPyConnection, lineages: list[str] | None, today: date, progress: Progress | None = None
+    con: duckdb.DuckDBPyConnection, lineages: list[str] | None, today: date, progress: Progress | None = None,
+    arriving: tuple[int, FetchResult] | None = None,
 ) -> list[LoadReport]:
     """Inside the caller's transaction: derive these lineages (None: all) again from their payloads, in observed
-    order; one report per snapshot, in that order."""
+    order; one report per snapshot, in that order. A stored payload that does not parse is a failed snapshot again;
+    the one `arriving` (its snapshot id and how it was fetched) raises its ParseError instead, as a load would."""
     stored = forget_lineages(con, lineages)
     reports = []
     for done, item in enumerate(stored, start=1):
-        reports.append(_apply_stored(con, item, today))
+        if arriving is not None and item.snapshot_id == arriving[0]:
+            reports.append(_apply(con, item, get_source(item.kind), arriving[1], today))
+        else:
+            reports.append(_apply_stored(con, item, today))
         if progress is not None:
             progress(done, len(stored), item)
     refresh_frontier_after_replay(con)
@@ -44,15 +49,24 @@ def replay_lineages(
 
 def load_observed_earlier(
     con: duckdb.DuckDBPyConnection,
-    snapshot: SnapshotInput,
+    spec: SourceSpec,
+    lineage: str,
+    options: dict,
+    observed_at: datetime,
+    fetched: FetchResult,
     now: datetime,
     after_load: Callable[[duckdb.DuckDBPyConnection, int], object] | None = None,
 ) -> LoadReport:
-    """Load a snapshot observed before the newest one of its lineage: in one transaction, store it and replay the
-    lineage; `after_load(con, snapshot_id)` runs inside that transaction, as for `warehouse.load.load_snapshot`."""
+    """Load a payload observed before the newest snapshot of its lineage: in one transaction, store it and replay the
+    lineage, which parses it in its place in time (once: it is not prepared beforehand); `after_load(con,
+    snapshot_id)` runs inside that transaction, as for `warehouse.load.load_snapshot`. A payload that does not
+    parse raises its ParseError, having written nothing."""
     with transaction(con):
-        snapshot_id = store_for_replay(con, snapshot, now)
-        reports = replay_lineages(con, [snapshot.source], now.date())
+        snapshot_id = store_for_replay(
+            con, source=lineage, kind=spec.name, description=spec.description, full_listing=spec.full_listing,
+            location=fetched.location, options=options, observed_at=observed_at, payload=fetched.content, now=now,
+        )
+        reports = replay_lineages(con, [lineage], now.date(), arriving=(snapshot_id, fetched))
         report = next(r for r in reports if r.snapshot_id == snapshot_id)
         if after_load is not None:
             after_load(con, snapshot_id)
@@ -60,30 +74,25 @@ def load_observed_earlier(
 
 
 def _apply_stored(con: duckdb.DuckDBPyConnection, item: StoredSnapshot, today: date) -> LoadReport:
-    payload = payload_content(con, item.sha256)
+    """A stored payload applied again; one that does not parse (any more, or still) is a failed snapshot again,
+    touching no result."""
     try:
-        spec = get_source(item.kind)
-        fetched = FetchResult(
-            location=item.location, final_url=item.location, status=200, content=payload, content_type=None,
-            etag=None, last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1,
-        )
-        snapshot = prepare_snapshot(
-            spec, fetched, item.location, item.options, item.observed_at, today, read_knowledge(con, item.lineage),
-            lineage=item.lineage,
-        )
+        fetched = FetchResult.of_content(item.location, payload_content(con, item.sha256))
+        return _apply(con, item, get_source(item.kind), fetched, today)
     except (ParseError, UnknownSourceError) as error:
-        # a payload that does not parse (any more, or still) is a failed snapshot again, touching no result
-        _record_failed_again(con, item, payload, str(error), spec if isinstance(error, ParseError) else None)
+        record_failure_again(
+            con, snapshot_id=item.snapshot_id, source=item.lineage, kind=item.kind, location=item.location,
+            options=item.options, observed_at=item.observed_at, loaded_at=item.loaded_at, sha256=item.sha256,
+            error=str(error),
+        )
         return LoadReport(item.snapshot_id, item.lineage, item.location, item.observed_at, "failed", kind=item.kind)
-    return apply_snapshot(con, snapshot, item.loaded_at, item.snapshot_id)
 
 
-def _record_failed_again(
-    con: duckdb.DuckDBPyConnection, item: StoredSnapshot, payload: bytes, error: str, spec: SourceSpec | None
-) -> None:
-    record_failure(
-        con, source=item.lineage, kind=item.kind, description=spec.description if spec else item.kind,
-        full_listing=spec.full_listing if spec else True, location=item.location, options=item.options,
-        observed_at=item.observed_at, payload=payload, error=error, now=item.loaded_at,
-        snapshot_id=item.snapshot_id,
+def _apply(
+    con: duckdb.DuckDBPyConnection, item: StoredSnapshot, spec: SourceSpec, fetched: FetchResult, today: date
+) -> LoadReport:
+    snapshot = prepare_snapshot(
+        spec, fetched, item.location, item.options, item.observed_at, today, read_knowledge(con, item.lineage),
+        lineage=item.lineage,
     )
+    return apply_snapshot(con, snapshot, item.loaded_at, item.snapshot_id)

@@ -133,6 +133,13 @@ class FetchResult:
     def not_modified(self) -> bool:
         return self.status == 304
 
+    @classmethod
+    def of_content(cls, location: str, content: bytes) -> FetchResult:
+        """Bytes that did not come from one plain fetch (a source's own paginated fetch, a stored payload read again),
+        as a fetch of `location` would have returned them."""
+        return cls(location=location, final_url=location, status=200, content=content, content_type=None, etag=None,
+                   last_modified=None, fetched_at=datetime.now(timezone.utc), attempts=1)
+
     @property
     def validators(self) -> Validators:
         return Validators(self.etag, self.last_modified)

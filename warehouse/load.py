@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -111,6 +110,12 @@ def find_same_snapshot(
     return row[0] if row else None
 
 
+def held_locations(con: duckdb.DuckDBPyConnection, source: str, locations: list[str]) -> set[str]:
+    """Those of `locations` the lineage `source` already holds a snapshot of (of any status): what a resumed backfill
+    need not fetch again."""
+    return {row[0] for row in run(con, "snapshot_locations", {"source": source, "locations": locations})}
+
+
 def later_observation(con: duckdb.DuckDBPyConnection, source: str, observed_at: datetime) -> datetime | None:
     """When the lineage's newest snapshot was observed, if after `observed_at`: a payload observed before what its
     lineage holds is loaded by replaying the lineage (`flows.replay`), not appended."""
@@ -145,18 +150,28 @@ def record_unchanged(
     sha256: str,
     previous: tuple[int, datetime],
     now: datetime,
-    snapshot_id: int | None = None,
 ) -> LoadReport:
     """The same bytes again: no new versions; a later observation says the claims were still shown then.
 
-    At the same time or earlier than the snapshot they already made, nothing at all is written. Opens a transaction
-    unless the caller has one (a replay, which passes the `snapshot_id` the snapshot keeps).
+    At the same time or earlier than the snapshot they already made, nothing at all is written.
     """
     previous_id, previous_observed = previous
     if observed_at <= previous_observed:
         return LoadReport(previous_id, source, location, previous_observed, "already-loaded", kind=kind)
-    with transaction(con) if snapshot_id is None else nullcontext():
-        snapshot_id = _insert_snapshot(
+    with transaction(con):
+        snapshot_id = _write_unchanged(
+            con, source=source, kind=kind, location=location, options=options, observed_at=observed_at,
+            sha256=sha256, previous_id=previous_id, now=now,
+        )
+    return LoadReport(snapshot_id, source, location, observed_at, "unchanged", kind=kind)
+
+
+def _write_unchanged(
+    con: duckdb.DuckDBPyConnection, *, source: str, kind: str | None, location: str, options: dict,
+    observed_at: datetime, sha256: str, previous_id: int, now: datetime, snapshot_id: int | None = None,
+) -> int:
+    """Inside the caller's transaction: the snapshot of bytes seen again, its boards, and its claims seen again."""
+    snapshot_id = _insert_snapshot(
             con,
             options=options,
             source=source,
@@ -168,18 +183,13 @@ def record_unchanged(
             kind=kind or source,
             snapshot_id=snapshot_id,
         )
-        run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
-        run(
-            con,
-            "mark_seen_again",
-            {
-                "observed_at": observed_at,
-                "snapshot_id": snapshot_id,
-                "source": source,
-                "previous_snapshot_id": previous_id,
-            },
-        )
-    return LoadReport(snapshot_id, source, location, observed_at, "unchanged", kind=kind)
+    run(con, "copy_snapshot_boards", {"snapshot_id": snapshot_id, "previous_snapshot_id": previous_id})
+    run(
+        con,
+        "mark_seen_again",
+        {"observed_at": observed_at, "snapshot_id": snapshot_id, "source": source, "previous_snapshot_id": previous_id},
+    )
+    return snapshot_id
 
 
 def record_failure(
@@ -195,32 +205,32 @@ def record_failure(
     payload: bytes,
     error: str,
     now: datetime,
-    snapshot_id: int | None = None,
 ) -> int:
-    """A payload that could not be parsed: its bytes are kept for later, no result is touched. Opens a transaction
-    unless the caller has one (a replay, which passes the `snapshot_id` the snapshot keeps)."""
+    """A payload that could not be parsed: its bytes are kept for later, no result is touched."""
     sha = payload_sha256(payload)
-    with transaction(con) if snapshot_id is None else nullcontext():
+    with transaction(con):
         _register_and_store(con, source, description, full_listing, payload, sha, now)
-        snapshot_id = _insert_snapshot(
-            con,
-            options=options,
-            source=source,
-            location=location,
-            observed_at=observed_at,
-            loaded_at=now,
-            sha256=sha,
-            status="failed",
-            error=error,
-            kind=kind or source,
-            snapshot_id=snapshot_id,
+        return _insert_snapshot(
+            con, options=options, source=source, location=location, observed_at=observed_at, loaded_at=now,
+            sha256=sha, status="failed", error=error, kind=kind or source,
         )
-    return snapshot_id
+
+
+def record_failure_again(
+    con: duckdb.DuckDBPyConnection, *, snapshot_id: int, source: str, kind: str, location: str, options: dict,
+    observed_at: datetime, loaded_at: datetime, sha256: str, error: str,
+) -> None:
+    """Inside a replay's transaction: a stored payload that does not parse (any more, or still) is a failed snapshot
+    again under its id; its bytes and its lineage are kept already."""
+    _insert_snapshot(
+        con, options=options, source=source, location=location, observed_at=observed_at, loaded_at=loaded_at,
+        sha256=sha256, status="failed", error=error, kind=kind, snapshot_id=snapshot_id,
+    )
 
 
 def read_benchmark_knowledge(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple]]:
     """What a load needs of the benchmarks held: (benchmark_key, task, dataset, metric, unit, undecided) rows and
-    (benchmark_key, kind, direction, detail) rows of the direction evidence earlier payloads gave."""
+    (benchmark_key, kind, direction, detail, lineage) rows of the direction evidence earlier payloads gave."""
     return run(con, "knowledge_benchmarks"), run(con, "knowledge_evidence")
 
 
@@ -274,17 +284,17 @@ def load_snapshot(
     return report
 
 
-def store_for_replay(con: duckdb.DuckDBPyConnection, snapshot: SnapshotInput, now: datetime) -> int:
-    """Inside the caller's transaction: the payload and a snapshot row for it, whose results the replay of its lineage
-    that follows derives (`flows.replay`); returns its id."""
-    _register_and_store(
-        con, snapshot.source, snapshot.source_description, snapshot.full_listing, snapshot.payload, snapshot.sha256,
-        now,
-    )
+def store_for_replay(
+    con: duckdb.DuckDBPyConnection, *, source: str, kind: str, description: str, full_listing: bool, location: str,
+    options: dict, observed_at: datetime, payload: bytes, now: datetime,
+) -> int:
+    """Inside the caller's transaction: a payload not parsed yet and a snapshot row for it, whose results the replay
+    of its lineage that follows derives (`flows.replay`); returns its id."""
+    sha = payload_sha256(payload)
+    _register_and_store(con, source, description, full_listing, payload, sha, now)
     return _insert_snapshot(
-        con, options=snapshot.options, source=snapshot.source, location=snapshot.location,
-        observed_at=snapshot.observed_at, loaded_at=now, sha256=snapshot.sha256, status="loaded",
-        kind=snapshot.kind or snapshot.source,
+        con, options=options, source=source, location=location, observed_at=observed_at, loaded_at=now, sha256=sha,
+        status="loaded", kind=kind,
     )
 
 
@@ -297,10 +307,15 @@ def apply_snapshot(
     sha = snapshot.sha256
     previous = find_unchanged(con, snapshot.source, sha, snapshot.options)
     if previous:
-        return record_unchanged(
+        # in observed order no earlier snapshot of the same bytes can be as late as this one (that would be the same
+        # snapshot), so these bytes are always seen again later here
+        _write_unchanged(
             con, source=snapshot.source, kind=snapshot.kind, location=snapshot.location, options=snapshot.options,
-            observed_at=snapshot.observed_at, sha256=sha, previous=previous, now=loaded_at, snapshot_id=snapshot_id,
+            observed_at=snapshot.observed_at, sha256=sha, previous_id=previous[0], now=loaded_at,
+            snapshot_id=snapshot_id,
         )
+        return LoadReport(snapshot_id, snapshot.source, snapshot.location, snapshot.observed_at, "unchanged",
+                          kind=snapshot.kind)
     _register_incoming(con, snapshot)
     try:
         return _write_snapshot(con, snapshot, loaded_at, snapshot_id=snapshot_id)

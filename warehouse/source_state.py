@@ -17,12 +17,6 @@ def read_source_state(con: duckdb.DuckDBPyConnection, source: str, key: str) -> 
     return json.loads(row[0]) if row is not None and row[0] is not None else None
 
 
-def held_locations(con: duckdb.DuckDBPyConnection, source: str, locations: list[str]) -> set[str]:
-    """Those of `locations` the lineage `source` already holds a snapshot of (of any status): what a resumed backfill
-    need not fetch again."""
-    return {row[0] for row in run(con, "snapshot_locations", {"source": source, "locations": locations})}
-
-
 def write_source_state(con: duckdb.DuckDBPyConnection, source: str, key: str, value: dict, now: datetime) -> None:
     run(con, "source_state_write", {"source": source, "key": key, "value": json.dumps(value, sort_keys=True),
                                     "now": now})

@@ -106,6 +106,19 @@ def test_history_loaded_in_any_order_ends_as_if_loaded_in_order(db, tmp_path, tm
         other.close()
 
 
+def test_a_payload_observed_earlier_that_does_not_parse_is_kept_as_failed_and_changes_nothing(db, tmp_path):
+    ingest(db, "pwc-dump", str(board_file(tmp_path, "b@2021-01-01.json", {BOARD: rows(("A", "80%", None))})))
+    before = everything(db)
+    broken = tmp_path / "b@2020-01-01.json"
+    broken.write_text('[{"task": "Image Classification", "datasets": [')
+    with pytest.raises(ParseError, match="invalid JSON"):
+        ingest(db, "pwc-dump", str(broken))
+    assert table(db, "SELECT observed_at::DATE, status FROM snapshots ORDER BY observed_at") == [
+        (date(2020, 1, 1), "failed"), (date(2021, 1, 1), "loaded"),
+    ]
+    assert everything(db)[0] == before[0]
+
+
 def test_a_payload_that_does_not_parse_is_kept_as_a_failed_snapshot(db, tmp_path):
     good = board_file(tmp_path, "b@2020-01-01.json", {BOARD: rows(("A", "80%", None))})
     ingest(db, "pwc-dump", str(good))
