@@ -133,8 +133,9 @@ NOTES = """
 ## How to read these
 
 - (a) runs the whole path (gunzip, JSON, parse, normalise, pandera, one load transaction) against DuckDB's own
-  `read_json` of the same file, three times each, medians. About half of `ingest` is `normalize_rows`, a third
-  `parse_pwc_dump` (gunzip and `json.loads` included); the load itself is about a sixth. Consolidating the claims of
+  `read_json` of the same file, three times each, medians. About two thirds of `ingest` is reading the dump and
+  normalising its rows as they stream (gunzip and the JSON decoder included); the load itself is about a quarter,
+  pandera about a twentieth. Consolidating the claims of
   the benchmarks a load touched (issue 12) adds about 0.1 s to it; a first load of one source matches nothing (claims
   of one source shown together are never one result), so it only copies its versions.
 - (b) the same bytes are recognised by their sha256 before parsing: a later `observed_at` records an `unchanged`
@@ -165,20 +166,23 @@ NOTES = """
   final archive's 2021-2025 boards would be); each step runs in a fresh interpreter that reports its own peak RSS,
   its clock started after its imports. Time grows linearly with the data (the plot's dotted line extrapolates 1x).
   What made it so (issue 13): the dump is read task by task as its text streams, never as one document (a gigabyte of
-  Python objects at 10x); Python's cycle collector is paused while a payload is prepared (it walked every live object
-  every few hundred allocations: half of the parse at 10x); the pure mappings of names, cells and dates are cached;
-  raw rows and normalised records are slotted objects, each raw row let go once normalised; a payload's bytes are
-  stored with a plain insert (DuckDB's ON CONFLICT on a 28 MB BLOB took a second); the frontier's tie-break compares
-  integers. What remains of the time at 10x (about 13 s): reading the JSON with the standard library's decoder as it
-  streams (about 3 s, where DuckDB's C++ reader takes the whole 7 s for everything), normalising row by row in Python
-  (about 4 s), pandera and the frame (about 1.5 s) and the load's SQL (about 3 s, a third of it the consolidation and
-  the frontier of 44,000 new boards).
-  Peak RSS at 10x is above its 1 GiB target. Measured inside the ingest: about 520 MiB once parsed (the 440,000 raw
-  rows), 700 MiB normalised, 1.1 GiB with the validated frame (whose own size is 150 MiB: the rest is memory the
-  allocators keep after the rows and records are freed), and 1.6 GiB during the load, of which DuckDB's managed
-  memory is about 250 MiB (the staged claims and the new table data) and the rest its query execution. Closing the gap
-  needs the normalisation to write columns (Arrow batches) as the rows stream instead of objects, and the load to
-  stage by batches; a DuckDB `memory_limit` of 300 MB brought the peak to 1.1 GiB at 30% more time, so it is not set.
+  Python objects at 10x), and its rows are normalised as they come (`SourceSpec.stream`), a batch of 16,384 at a time
+  into Arrow columns, so that neither the 440,000 raw rows nor the results as Python objects are ever held together;
+  what is decided on the whole payload (units per board, directions, repeats, suspects) is decided on the columns.
+  Python's cycle collector is paused while a payload is prepared (it walked every live object every few hundred
+  allocations: half of the parse at 10x); the pure mappings of names, cells and dates are cached; a payload's bytes
+  are stored with a plain insert (DuckDB's ON CONFLICT on a 28 MB BLOB took a second); the frontier's tie-break
+  compares integers.
+  Peak RSS at 10x, measured inside the ingest: the interpreter with its libraries is 210 MiB; reading and normalising
+  reach about 680 MiB (the table of 440,000 results before repeats are folded is 230 MiB, the folded one 150 MiB);
+  pandera's checks add about 100 MiB; the load adds at most 80 MiB more. Two settings hold it there: pyarrow's pool
+  is jemalloc handing freed pages back at once (mimalloc, the default, kept 200 MiB of freed tables resident), and
+  DuckDB's memory is capped at 320 MB while a payload is written (`warehouse.load.LOAD_MEMORY_LIMIT`; uncapped, it
+  kept 600 MiB of the load's blocks cached), for about a tenth more time on the load.
+  What remains of the time at 10x (about 13 s): reading the JSON with the standard library's decoder as it streams
+  and normalising row by row in Python (about 8 s together, where DuckDB's C++ reader takes about 8 s for everything),
+  pandera (about 0.6 s) and the load's SQL (about 3.5 s, a third of it the consolidation and the frontier of 44,000
+  new boards). `read_json` itself peaks at about 1.4 GiB: it holds the whole document.
 - (f) the README tour's warehouse (the hand copy, the 2020 dump, OpenCodePapers and the 2023 page), each command run
   in-process through `flows.cli.main`, median of three after one uncounted run (the first call in a process pays for
   imports; the CLI itself imports in about 0.16 s). The report asks each of its questions once for all its pages

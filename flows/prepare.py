@@ -7,13 +7,14 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from flows.config import ConfigError
 from pipelines.directions import Evidence, SettlementError, decide_benchmark, parse_settlements
@@ -75,6 +76,20 @@ def cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+def arrow_memory_returned() -> None:
+    """pyarrow allocates with mimalloc by default, which keeps the pages of freed tables for reuse: the intermediate
+    tables of a tenfold dump (its 440,000 results before repeats are folded, the copy they are folded into) stayed
+    resident after they were freed, 200 MB of them. jemalloc without decay hands freed pages back at once. The pool is
+    the process's; a pyarrow built without jemalloc keeps its own."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        return
+    if pa.default_memory_pool().backend_name != pool.backend_name:
+        pa.set_memory_pool(pool)
+        pa.jemalloc_set_decay_ms(0)
+
+
 def prepare_snapshot(
     spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date,
     knowledge: Knowledge | None = None, lineage: str | None = None,
@@ -82,6 +97,7 @@ def prepare_snapshot(
     """Parse, normalise and validate a fetched payload (pure but for the clock passed in). `knowledge` is what the
     warehouse holds of the benchmarks already (`read_knowledge`): their units, their direction evidence, and the
     benchmarks whose direction an earlier version decided by name alone, to be decided again now."""
+    arrow_memory_returned()
     with cyclic_gc_paused():
         return _prepared(spec, fetched, location, options, observed_at, today, knowledge, lineage)
 
@@ -90,8 +106,14 @@ def _prepared(
     spec: SourceSpec, fetched: FetchResult, location: str, options: dict, observed_at: datetime, today: date,
     knowledge: Knowledge | None, lineage: str | None,
 ) -> SnapshotInput:
+    knowledge = knowledge or Knowledge()
     try:
-        rows = spec.parse(fetched.content, location, **options)
+        rows = (spec.stream or spec.parse)(fetched.content, location, **options)
+        normalized: Normalized = normalize_rows(
+            _let_go(rows), ranked_listing=spec.ranked_listing,
+            evidence_label=f"{lineage or spec.name} seen {observed_at:%Y-%m-%d}",
+            knowledge=knowledge,
+        )
     except ParseError as error:
         page = _html_page(fetched)
         if page is None:
@@ -99,13 +121,6 @@ def _prepared(
         # A server's error page answered with 200 (a proxy, a login wall, a moved file) fails any parser in its own
         # words ("invalid JSON at line 1"); say what came instead.
         raise ParseError(error.source, error.location, f"{error.problem} (the server sent {page} instead)") from None
-    knowledge = knowledge or Knowledge()
-    rows_parsed = len(rows)
-    normalized: Normalized = normalize_rows(
-        _let_go(rows), ranked_listing=spec.ranked_listing,
-        evidence_label=f"{lineage or spec.name} seen {observed_at:%Y-%m-%d}",
-        knowledge=knowledge,
-    )
     outcome = validate_results(normalized.results, today)
     rejects = [(r.row_ref, r.reason, r.raw) for r in normalized.rejects]
     for position, reason in outcome.failures:
@@ -123,7 +138,7 @@ def _prepared(
         options=options,
         observed_at=observed_at,
         payload=fetched.content,
-        rows_parsed=rows_parsed,
+        rows_parsed=normalized.rows_read,
         results=outcome.valid,
         rejects=rejects,
         duplicates=normalized.duplicates,
@@ -135,9 +150,9 @@ def _prepared(
     )
 
 
-def _let_go(rows: Sequence) -> Iterator:
-    """The rows one by one, each let go of once read (from a list, which every parser returns): a payload's raw rows
-    need not outlive their normalising."""
+def _let_go(rows: Iterable) -> Iterator:
+    """The rows one by one, each let go of once read (from a list, which `parse` returns; a stream lets go of its
+    own): a payload's raw rows need not outlive their normalising."""
     if not isinstance(rows, list):
         yield from rows
         return

@@ -5,6 +5,9 @@ Pure. Rows that cannot be normalised become `Reject`s with a reason; rows that r
 dump lists the same board under several parent tasks) are folded into one and counted, so the count is reported
 rather than the row silently lost. A value far outside its board's spread is kept, flagged `is_suspect` with its
 reason (`pipelines.suspects`).
+
+Rows are normalised one by one into Arrow columns as they stream from the parser; what is decided on the whole
+payload (units per board, directions, repeats, suspects) is decided on those columns.
 """
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.aliases import canonical_benchmark, canonical_metric, fold, metric_unit
 from pipelines.directions import (
@@ -29,7 +34,7 @@ from pipelines.directions import (
     order_evidence,
 )
 from pipelines.source import RawRow
-from pipelines.suspects import flag_suspects
+from pipelines.suspects import MIN_BOARD, board_suspects, judged_mask, with_suspect_reason
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
 RESULT_COLUMNS = [
@@ -59,6 +64,7 @@ class Normalized:
     # and the decision it supports on its own (the ingest decides again with what the warehouse already holds)
     evidence: dict[str, tuple[Evidence, ...]] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
+    rows_read: int = 0  # raw rows read, rejects included
 
 
 def paper_key(arxiv_id: str | None, paper_url: str | None, paper_title: str | None) -> str:
@@ -96,16 +102,6 @@ _collapsed = lru_cache(maxsize=1 << 16)(collapse_whitespace)
 _header_flag = lru_cache(maxsize=1 << 12)(header_flag_evidence)
 
 
-class _Record:
-    """One normalised result while its payload is normalised: the columns of RESULT_COLUMNS as slots, read and
-    written as `record["value"]`, as a dict would be (a tenfold dump makes 440,000 of them: as dicts they were half a
-    gigabyte, as slots a fifth of that)."""
-
-    __slots__ = tuple(RESULT_COLUMNS)
-    __getitem__ = object.__getattribute__
-    __setitem__ = object.__setattr__
-
-
 @lru_cache(maxsize=1 << 16)
 def _model_and_paper(
     model: str, paper_title: str | None, paper_url: str | None, arxiv_id: str | None, published: str | None
@@ -120,31 +116,31 @@ def _model_and_paper(
     return collapse_whitespace(model), paper_title, paper_url, arxiv_id, published_on, precision, paper
 
 
-def _normalize_row(row: RawRow) -> _Record:
+_AT = {column: position for position, column in enumerate(RESULT_COLUMNS)}
+_BENCHMARK, _METRIC, _UNIT, _VALUE = _AT["benchmark_key"], _AT["metric"], _AT["unit"], _AT["value"]
+
+
+def _normalize_row(row: RawRow) -> list:
+    """One result, its columns in RESULT_COLUMNS' order; its direction is decided later, per benchmark, from the
+    evidence of the whole payload, and whether it is suspect, on its whole board."""
     task, dataset, metric, scale = canonical_benchmark(row.task, row.dataset, row.metric)
     parsed = _parse_value(row.value)
     model, paper_title, paper_url, arxiv_id, published_on, precision, paper = _model_and_paper(
         row.model, row.paper_title, row.paper_url, row.arxiv_id, row.published
     )
-    record = _Record()
-    record.claim_key = claim_key(task, dataset, metric, model, paper, row.attributes.get("setting"))
-    record.benchmark_key = benchmark_key(task, dataset, metric)
-    record.board_key = benchmark_key(task, dataset)
-    record.task, record.dataset, record.metric = task, dataset, metric
-    record.direction = "unknown"  # decided per benchmark from the evidence of the whole payload (`_decide_directions`)
-    record.unit = "percent" if scale == 100.0 else parsed.unit
-    record.model = model
-    record.value = round(parsed.value * scale, 10) if scale != 1.0 else parsed.value
-    record.is_estimate = parsed.is_estimate or row.is_estimate
-    record.is_suspect = False  # judged on the whole board (`flag_suspects`)
-    record.paper_title, record.paper_url, record.arxiv_id = paper_title, paper_url, arxiv_id
-    record.published_on, record.published_precision = published_on, precision
-    record.uses_additional_data, record.has_code = row.uses_additional_data, row.has_code
-    record.row_ref = row.row_ref
-    record.attributes = (
-        json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str) if row.attributes else None
-    )
-    return record
+    attributes = json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str) if row.attributes else None
+    return [
+        claim_key(task, dataset, metric, model, paper, row.attributes.get("setting")),
+        benchmark_key(task, dataset, metric), benchmark_key(task, dataset), task, dataset, metric,
+        "unknown",
+        "percent" if scale == 100.0 else parsed.unit,
+        model,
+        round(parsed.value * scale, 10) if scale != 1.0 else parsed.value,
+        parsed.is_estimate or row.is_estimate,
+        False,
+        paper_title, paper_url, arxiv_id, published_on, precision,
+        row.uses_additional_data, row.has_code, row.row_ref, attributes,
+    ]
 
 
 def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
@@ -154,39 +150,6 @@ def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
         # A column such as "Pre-Training Dataset" describes the model; its words are not a score to rank.
         return f"{metric}: a descriptive column, not a score ({str(problem).removeprefix('not a number: ')})"
     return f"{metric}: {problem}"
-
-
-def _harmonise_units(records: list[_Record], known_units: dict[str, str]) -> None:
-    """A unit belongs to a benchmark, not to a cell: a board that writes "88.5%" on most rows and "88.1" on a few
-    means percent on all of them, and so does a metric the alias registry (or the warehouse, `known_units`) knows
-    to be a percentage, whatever its cells look like, so that 500 on it is out of range rather than a plain 500."""
-    percent_boards = {record["benchmark_key"] for record in records if record["unit"] == "percent"}
-    for record in records:
-        if record["unit"] is not None:
-            continue
-        key = record["benchmark_key"]
-        if key in percent_boards or (known_units.get(key) or metric_unit(record["metric"])) == "percent":
-            record["unit"] = "percent"
-
-
-def _direction_evidence(
-    records: list[_Record], sightings: list[tuple[str, str | None]], label: str
-) -> dict[str, tuple[Evidence, ...]]:
-    """Per benchmark: the direction flags in its column headers and, for a source that ranks, the order of each of
-    its listings. `sightings[i]` is the column header and the listing (None: not ranked) of `records[i]`."""
-    found: dict[str, dict[Evidence, None]] = defaultdict(dict)
-    listings: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for (header, listing), record in zip(sightings, records):
-        flag = _header_flag(header)
-        if flag is not None:
-            found[record["benchmark_key"]][flag] = None
-        if listing is not None:
-            listings[(record["benchmark_key"], listing)].append(record["value"])
-    for (key, _), values in listings.items():
-        order = order_evidence(values, label)
-        if order is not None:
-            found[key][order] = None  # a board listed under several parent tasks says the same thing once
-    return {key: tuple(evidence) for key, evidence in found.items()}
 
 
 @dataclass(frozen=True)
@@ -207,12 +170,100 @@ class Knowledge:
     board_values: Callable[[list[str]], Mapping[str, Iterable[tuple[str, float]]]] | None = None
 
 
+_BATCH = 16_384  # results held as Python objects before they join the payload's Arrow table
+
+
+class _Reading:
+    """A payload's rows read one by one into an Arrow table of results, a batch at a time, with what the decisions on
+    the whole payload need of them (units, direction evidence, names): a tenfold dump's 440,000 results held as
+    Python objects were a gigabyte with the raw rows they came from; as Arrow columns they are a seventh of that."""
+
+    def __init__(self, knowledge: Knowledge, ranked_listing: Callable[[RawRow], str] | None):
+        self.knowledge, self.ranked_listing = knowledge, ranked_listing
+        self.batches: list[pa.Table] = []
+        self.pending: list[list] = []
+        self.rejects: list[Reject] = []
+        self.names: dict[str, tuple[str, str, str]] = {}  # the last spelling of each benchmark, in order of appearance
+        self.percent_boards: set[str] = set()  # benchmarks with a cell written as a percent
+        self.known_percent: dict[tuple[str, str], bool] = {}
+        self.flags: dict[str, dict[Evidence, None]] = defaultdict(dict)
+        self.listings: dict[tuple[str, str], list[float]] = defaultdict(list)
+        self.rows_read = 0
+
+    def add(self, row: RawRow) -> None:
+        self.rows_read += 1
+        if not _collapsed(row.model):
+            self.rejects.append(Reject.of(row, f"{collapse_whitespace(row.metric)}: the row has no model name"))
+            return
+        try:
+            result = _normalize_row(row)
+        except ValueProblem as problem:
+            self.rejects.append(Reject.of(row, _reject_reason(row, problem)))
+            return
+        key = result[_BENCHMARK]
+        self.names[key] = (result[_AT["task"]], result[_AT["dataset"]], result[_METRIC])
+        self._harmonise_unit(result, key)
+        flag = _header_flag(row.metric)
+        if flag is not None:
+            self.flags[key][flag] = None
+        if self.ranked_listing is not None:
+            self.listings[(key, self.ranked_listing(row))].append(result[_VALUE])
+        self.pending.append(result)
+        if len(self.pending) >= _BATCH:
+            self._flush()
+
+    def _harmonise_unit(self, result: list, key: str) -> None:
+        """A unit belongs to a benchmark, not to a cell: a metric the alias registry (or the warehouse) knows to be a
+        percentage is one whatever its cells look like, so that 500 on it is out of range rather than a plain 500; so
+        is a board that writes "88.5%" on most rows and "88.1" on a few (`table`, once the whole payload is read)."""
+        if result[_UNIT] == "percent":
+            self.percent_boards.add(key)
+            return
+        if result[_UNIT] is not None:
+            return
+        known = self.known_percent.get((key, result[_METRIC]))
+        if known is None:
+            known = (self.knowledge.units.get(key) or metric_unit(result[_METRIC])) == "percent"
+            self.known_percent[(key, result[_METRIC])] = known
+        if known:
+            result[_UNIT] = "percent"
+
+    def _flush(self) -> None:
+        if self.pending:
+            columns = zip(*self.pending)
+            self.batches.append(pa.Table.from_arrays([pa.array(list(c)) for c in columns], names=RESULT_COLUMNS))
+            self.pending = []
+
+    def table(self) -> pa.Table:
+        """Every result read, with units harmonised across each board."""
+        self._flush()
+        table = pa.concat_tables(self.batches, promote_options="permissive")
+        self.batches = []
+        if not self.percent_boards:
+            return table
+        unit = table.column("unit").cast(pa.string())
+        boards = pa.array(sorted(self.percent_boards), type=pa.string())
+        plain = pc.and_(pc.is_null(unit), pc.is_in(table.column("benchmark_key"), value_set=boards))
+        if not pc.any(plain).as_py():
+            return table
+        return table.set_column(_UNIT, "unit", pc.if_else(plain, pa.scalar("percent"), unit))
+
+    def evidence(self, label: str) -> dict[str, tuple[Evidence, ...]]:
+        """Per benchmark: the direction flags in its column headers and, for a source that ranks, the order of each of
+        its listings."""
+        found = self.flags
+        for (key, _), values in self.listings.items():
+            order = order_evidence(values, label)
+            if order is not None:
+                found[key][order] = None  # a board listed under several parent tasks says the same thing once
+        return {key: tuple(evidence) for key, evidence in found.items()}
+
+
 def _decide_directions(
-    records: list[_Record], evidence: dict[str, tuple[Evidence, ...]], knowledge: Knowledge
+    names: dict[str, tuple[str, str, str]], evidence: dict[str, tuple[Evidence, ...]], knowledge: Knowledge
 ) -> dict[str, Decision]:
     """One decision per benchmark, from this payload's evidence and what the warehouse kept of earlier ones."""
-    names = {record["benchmark_key"]: (record["task"], record["dataset"], record["metric"]) for record in records}
-    decisions = {
+    return {
         key: decide_benchmark(
             *name,
             [*(evidence.get(key) or knowledge.lineage_evidence.get(key, ())), *knowledge.evidence.get(key, ())],
@@ -220,9 +271,117 @@ def _decide_directions(
         )
         for key, name in names.items()
     }
-    for record in records:
-        record["direction"] = decisions[record["benchmark_key"]].direction
-    return decisions
+
+
+def _with_directions(table: pa.Table, decisions: dict[str, Decision]) -> pa.Table:
+    keys = pa.array(list(decisions), type=pa.string())
+    directions = pa.array([decision.direction for decision in decisions.values()], type=pa.string())
+    chosen = directions.take(pc.index_in(table.column("benchmark_key"), value_set=keys))
+    return table.set_column(_AT["direction"], "direction", chosen)
+
+
+def _fold_repeats(table: pa.Table) -> tuple[np.ndarray | None, int, list[Reject]]:
+    """Exact repeats of a claim folded into its first listing (the positions of the rows kept, None for all), and
+    their count; a claim listed twice with different values cannot be told apart: each of its listings is rejected.
+    Compared by columns: only the listings of such claims (a few) are read back as Python objects."""
+    claims = pc.dictionary_encode(table.column("claim_key").combine_chunks())
+    codes = claims.indices.to_numpy()  # numbered in order of first appearance
+    del claims
+    counts = np.bincount(codes)
+    if counts.max(initial=0) <= 1:
+        return None, 0, []
+    _, first = np.unique(codes, return_index=True)
+    # a listing again with its claim's first value and unit is a repeat; with another, the claim is in conflict
+    values = table.column("value").to_numpy()
+    units = pc.dictionary_encode(pc.fill_null(table.column("unit").cast(pa.string()), "").combine_chunks())
+    units = units.indices.to_numpy()
+    again = np.flatnonzero(counts[codes] > 1)
+    firsts = first[codes[again]]
+    differs = (values[again] != values[firsts]) | (units[again] != units[firsts])
+    conflicting = np.zeros(len(counts), dtype=bool)
+    conflicting[codes[again][differs]] = True
+    duplicates = int(np.sum(counts[~conflicting & (counts > 1)] - 1))
+    listed = np.flatnonzero(conflicting[codes])
+    groups: dict[int, list[dict]] = {}
+    columns = ["row_ref", "model", "dataset", "metric", "value", "unit", "paper_title", "paper_url"]
+    for code, record in zip(codes[listed].tolist(), table.select(columns).take(listed).to_pylist()):
+        groups.setdefault(code, []).append(record)
+    # in order of first appearance, each claim's listings in their order
+    rejects = [_conflict(record, same_claim) for same_claim in groups.values() for record in same_claim]
+    return first[~conflicting], duplicates, rejects
+
+
+def _taken(batches: list[pa.RecordBatch], kept: np.ndarray) -> pa.Table:
+    """The rows at `kept` (ascending positions), taken batch by batch, each batch let go once taken from: a tenfold
+    dump's table and its copy are not held at once."""
+    taken = []
+    offset = 0
+    batches.reverse()
+    while batches:
+        batch = batches.pop()
+        local = kept[(kept >= offset) & (kept < offset + batch.num_rows)] - offset
+        offset += batch.num_rows
+        taken.append(batch.take(local))
+        del batch
+    return pa.Table.from_batches(taken)
+
+
+def _conflict(record: dict, same_claim: list[dict]) -> Reject:
+    listed = sorted({f"{r['value']:g}" for r in same_claim})
+    shown = ", ".join(listed[:4]) + (f", ... ({len(listed)} values)" if len(listed) > 4 else "")
+    return Reject(
+        record["row_ref"],
+        f"conflicting duplicate: {record['model']!r} is listed {len(same_claim)} times on "
+        f"{record['dataset']} / {record['metric']} with the same paper (or none) and different values "
+        f"({shown}); cannot tell which is which",
+        json.dumps({k: record[k] for k in ("model", "value", "paper_title", "paper_url")}, default=str),
+    )
+
+
+def _flag_suspects(table: pa.Table, knowledge: Knowledge) -> pa.Table:
+    """Each result judged on its whole board, with the values the warehouse shows there (`pipelines.suspects`)."""
+    values = table.column("value").to_numpy()
+    suspect = np.zeros(table.num_rows, dtype=bool)
+    reasons: dict[int, str] = {}
+    boards = _boards_to_judge(table, values, knowledge)
+    if boards:
+        # one read of the claims judged, as Python text (a take per board would combine the column's chunks each time)
+        claims = iter(table.column("claim_key").take(np.concatenate([board for board, _ in boards])).to_pylist())
+        for positions, on_known in boards:
+            board = [(next(claims), value) for value in values[positions].tolist()]
+            for at, reason in board_suspects(board, on_known):
+                suspect[positions[at]] = True
+                reasons[int(positions[at])] = reason
+    table = table.set_column(_AT["is_suspect"], "is_suspect", pa.array(suspect))
+    if not reasons:
+        return table
+    attributes = table.column("attributes").to_pylist()
+    for position, reason in reasons.items():
+        attributes[position] = with_suspect_reason(attributes[position], reason)
+    return table.set_column(_AT["attributes"], "attributes", pa.array(attributes))
+
+
+def _boards_to_judge(
+    table: pa.Table, values: np.ndarray, knowledge: Knowledge
+) -> list[tuple[np.ndarray, list[tuple[str, float]]]]:
+    """Per board with enough values to judge: the positions of its judged values, and the values the warehouse shows
+    on it (read once for every board of the payload)."""
+    is_percent = pc.fill_null(pc.equal(table.column("unit").cast(pa.string()), "percent"), False).to_numpy()
+    is_descriptive = pc.equal(table.column("direction"), "none").to_numpy()
+    judged = np.flatnonzero(judged_mask(values, is_percent, is_descriptive))
+    boards = pc.dictionary_encode(table.column("benchmark_key").combine_chunks())
+    board_keys = boards.dictionary.to_pylist()
+    known = (knowledge.board_values(sorted(board_keys)) if knowledge.board_values and board_keys else None) or {}
+    codes = boards.indices.to_numpy()[judged]
+    order = np.argsort(codes, kind="stable")
+    judged, codes = judged[order], codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], dtype=int)
+    found = []
+    for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(codes)]):
+        on_known = list(known.get(board_keys[codes[start]], ()))
+        if end - start + len(on_known) >= MIN_BOARD:  # fewer values cannot be judged, however they are counted
+            found.append((judged[start:end], on_known))
+    return found
 
 
 def normalize_rows(
@@ -232,64 +391,28 @@ def normalize_rows(
     evidence_label: str = "this payload",
     knowledge: Knowledge | None = None,
 ) -> Normalized:
-    """Raw rows as results and rejects, each benchmark with the direction its evidence decides. `ranked_listing` is the
-    source's (`SourceSpec.ranked_listing`): its listings' order is evidence of direction, named `evidence_label`;
-    `knowledge` is what the warehouse already holds (units, earlier evidence) and what people settled."""
+    """Raw rows as results and rejects, each benchmark with the direction its evidence decides. `rows` may be a
+    stream (`SourceSpec.stream`): each row is let go once read. `ranked_listing` is the source's
+    (`SourceSpec.ranked_listing`): its listings' order is evidence of direction, named `evidence_label`; `knowledge` is
+    what the warehouse already holds (units, earlier evidence) and what people settled."""
     knowledge = knowledge or Knowledge()
-    records: list[_Record] = []
-    # what evidence of direction needs of each kept raw row, so that the rows themselves need not be kept (`rows` may
-    # be an iterator that lets each go once read: a tenfold dump's 440,000 rows are 300 MB)
-    sightings: list[tuple[str, str | None]] = []
-    rejects: list[Reject] = []
+    reading = _Reading(knowledge, ranked_listing)
     for row in rows:
-        if not _collapsed(row.model):
-            rejects.append(Reject.of(row, f"{collapse_whitespace(row.metric)}: the row has no model name"))
-            continue
-        try:
-            records.append(_normalize_row(row))
-            sightings.append((row.metric, ranked_listing(row) if ranked_listing is not None else None))
-        except ValueProblem as problem:
-            rejects.append(Reject.of(row, _reject_reason(row, problem)))
-    _harmonise_units(records, knowledge.units)
-    evidence = _direction_evidence(records, sightings, evidence_label)
-    del sightings
-    decisions = _decide_directions(records, evidence, knowledge)
+        reading.add(row)
+    if not reading.names:
+        return Normalized(_empty_results(), reading.rejects, 0, {}, {}, reading.rows_read)
+    table = reading.table()
+    evidence = reading.evidence(evidence_label)
+    decisions = _decide_directions(reading.names, evidence, knowledge)
+    table = _with_directions(table, decisions)
+    kept, duplicates, conflicts = _fold_repeats(table)
+    if kept is not None:
+        batches = table.to_batches()
+        del table
+        table = _taken(batches, kept)
+    results = _flag_suspects(table, knowledge).to_pandas() if table.num_rows else _empty_results()
+    return Normalized(results, reading.rejects + conflicts, duplicates, evidence, decisions, reading.rows_read)
 
-    # Fold exact repeats; a claim listed twice with different values cannot be told apart: reject both. Most claims
-    # are listed once: only those listed again get a list of their listings.
-    first: dict[str, _Record] = {}
-    again: dict[str, list[_Record]] = {}
-    for record in records:
-        seen = first.setdefault(record["claim_key"], record)
-        if seen is not record:
-            again.setdefault(record["claim_key"], [seen]).append(record)
-    kept: list[_Record] = []
-    duplicates = 0
-    for key, record in first.items():
-        same_claim = again.get(key)
-        if same_claim is None:
-            kept.append(record)
-            continue
-        values = {(r["value"], r["unit"]) for r in same_claim}
-        if len(values) == 1:
-            kept.append(same_claim[0])
-            duplicates += len(same_claim) - 1
-            continue
-        listed = sorted({f"{v:g}" for v, _ in values})
-        shown = ", ".join(listed[:4]) + (f", ... ({len(listed)} values)" if len(listed) > 4 else "")
-        for record in same_claim:
-            rejects.append(
-                Reject(
-                    record["row_ref"],
-                    f"conflicting duplicate: {record['model']!r} is listed {len(same_claim)} times on "
-                    f"{record['dataset']} / {record['metric']} with the same paper (or none) and different values "
-                    f"({shown}); cannot tell which is which",
-                    json.dumps({k: record[k] for k in ("model", "value", "paper_title", "paper_url")}, default=str),
-                )
-            )
-    boards = sorted({record["benchmark_key"] for record in kept})
-    flag_suspects(kept, knowledge.board_values(boards) if knowledge.board_values and boards else None)
-    # through Arrow, which makes the same frame (Arrow-backed strings, nullable flags as objects) in half the time
-    columns = {column: [record[column] for record in kept] for column in RESULT_COLUMNS}
-    results = pa.table(columns).to_pandas() if kept else pd.DataFrame(columns, columns=RESULT_COLUMNS)
-    return Normalized(results, rejects, duplicates, evidence, decisions)
+
+def _empty_results() -> pd.DataFrame:
+    return pd.DataFrame({column: [] for column in RESULT_COLUMNS}, columns=RESULT_COLUMNS)

@@ -166,22 +166,48 @@ def _streamed_tasks(payload: bytes) -> Iterator[object]:
         raise _NotStreamable from error
 
 
-def parse_pwc_dump(payload: bytes, location: str, **_options: str) -> list[RawRow]:
+def stream_pwc_dump(payload: bytes, location: str, **_options: str) -> Iterator[RawRow]:
+    """The rows of the dump one by one, as its tasks stream past (`_streamed_tasks`), so that a large dump's rows need
+    not all be held at once; `parse_pwc_dump` is the same rows as a list."""
+    read = 0
     try:
-        rows = [row for task in _streamed_tasks(payload) for row in _rows_of_tasks([task], "", location)]
+        streamed = (row for task in _streamed_tasks(payload) for row in _rows_of_tasks([task], "", location))
+        for row in _rows_with_code_known(streamed):
+            read += 1
+            yield row
     except _NotStreamable:
         document = _decode(payload, location)
+        if read:
+            # the stream broke where the whole document reads (not seen in practice): its rows would come twice
+            raise ParseError(NAME, location, "the JSON list could not be read to its end") from None
         tasks = [document] if isinstance(document, dict) else document
         if not isinstance(tasks, list):
             raise ParseError(NAME, location, "expected a list of tasks at the top level") from None
-        rows = _rows_of_tasks(tasks, "", location)
-    if not rows:
+        for row in _rows_with_code_known(iter(_rows_of_tasks(tasks, "", location))):
+            read += 1
+            yield row
+    if not read:
         raise ParseError(NAME, location, "no leaderboard rows found (no task has datasets with sota rows)")
-    if not any(row.has_code for row in rows):
-        # the sota-extractor task files scraped other leaderboards (SQuAD's, NLP-progress) and collected no code links:
-        # their empty lists are the scraper's silence, not Papers with Code saying a paper has no code
-        rows = [replace(row, has_code=None) for row in rows]
-    return rows
+
+
+def _rows_with_code_known(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+    """The rows, their code flags kept only if the payload links code somewhere. The sota-extractor task files scraped
+    other leaderboards (SQuAD's, NLP-progress) and collected no code links: their empty lists are the scraper's
+    silence, not Papers with Code saying a paper has no code. Rows are held back only until the first that links code
+    (in a dump, the first few)."""
+    held: list[RawRow] = []
+    for row in rows:
+        held.append(row)
+        if row.has_code:
+            yield from held
+            del held
+            yield from rows
+            return
+    yield from (replace(row, has_code=None) for row in held)
+
+
+def parse_pwc_dump(payload: bytes, location: str, **options: str) -> list[RawRow]:
+    return list(stream_pwc_dump(payload, location, **options))
 
 
 def listing_of(row: RawRow) -> str:
@@ -194,6 +220,7 @@ SOURCE = SourceSpec(
     name=NAME,
     description="Papers with Code evaluation-tables.json dump (plain or gzip), or sota-extractor task files",
     parse=parse_pwc_dump,
+    stream=stream_pwc_dump,
     full_listing=True,
     default_url=ARCHIVE_URL,
     ranked_listing=listing_of,

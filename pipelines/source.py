@@ -8,7 +8,7 @@ flows read the `SourceSpec`; a source never touches the warehouse.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -99,6 +99,9 @@ class SourceSpec:
     `ranked_listing(row)` is for a source whose boards list their rows best first (Papers with Code, RobustBench): it
     names the listing a row belongs to, and the rows of one listing come in rank order, which is evidence of which way
     a metric points (`pipelines.directions`). None: the source's row order says nothing.
+    `stream` is for a source whose payloads are large (the Papers with Code dump): the same pure function as `parse`,
+    giving the same rows one by one (raising the same ParseErrors, maybe after some rows), so that a payload's rows
+    need not all be held at once; `parse` is then the list of them. None: `parse` is read.
     """
 
     name: str
@@ -112,3 +115,4 @@ class SourceSpec:
     state_after: Callable[[bytes], dict[str, dict] | None] | None = None
     state_advances: Callable[[dict, dict], bool] | None = None
     ranked_listing: Callable[[RawRow], str] | None = None
+    stream: Callable[..., Iterable[RawRow]] | None = None

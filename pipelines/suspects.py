@@ -29,8 +29,9 @@ from __future__ import annotations
 import json
 import math
 import statistics
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+
+import numpy as np
 
 MIN_BOARD = 8
 SPREAD_LIMIT = 10.0
@@ -56,59 +57,56 @@ def _author(claim_key: str) -> str:
     return paper or f"model:{model}"
 
 
-def _judged(record: dict) -> bool:
-    value = record["value"]
-    if value == 0 or not math.isfinite(value):
-        return False
-    # a percent outside 0..100 is rejected by validation whatever its board says
-    return record["unit"] != "percent" or 0 <= value <= 100
+def judged_mask(values: np.ndarray, is_percent: np.ndarray, is_descriptive: np.ndarray) -> np.ndarray:
+    """Which of a payload's values are judged at all: not zero (a legitimate score with no magnitude), finite, not in a
+    descriptive column (direction `none`), and not a percent outside 0..100 (rejected by validation whatever its
+    board says)."""
+    with np.errstate(invalid="ignore"):
+        in_range = ~is_percent | ((values >= 0) & (values <= 100))
+        return ~is_descriptive & (values != 0) & np.isfinite(values) & in_range
 
 
-def flag_suspects(records: list, known: Mapping[str, Iterable[tuple[str, float]]] | None = None) -> None:
-    """Set `is_suspect` on each record (a normalised result) and, on a suspect, its reason in `attributes["suspect"]`.
+def board_suspects(
+    board: list[tuple[str, float]], known: Iterable[tuple[str, float]] = ()
+) -> list[tuple[int, str]]:
+    """The suspects among one board's judged values, (claim_key, value) pairs, as (position in `board`, reason).
 
-    `known` is what the warehouse shows now on these boards, by benchmark_key: (claim_key, value) pairs; a claim the
-    payload gives again counts once, with the payload's value.
+    `known` is what the warehouse shows now on the board: (claim_key, value) pairs; a claim the payload gives again
+    counts once, with the payload's value.
     """
-    boards: dict[str, list[dict]] = defaultdict(list)
-    for record in records:
-        record["is_suspect"] = False
-        if record["direction"] != "none" and _judged(record):
-            boards[record["benchmark_key"]].append(record)
-    for key, board in boards.items():
-        given = {record["claim_key"] for record in board}
-        values = [(record["claim_key"], record["value"]) for record in board]
-        values += [(claim, value) for claim, value in (known or {}).get(key, ())
-                   if claim not in given and value != 0 and math.isfinite(value)]
-        _judge_board(board, values)
-
-
-def _judge_board(board: list[dict], values: list[tuple[str, float]]) -> None:
+    given = {claim for claim, _ in board}
+    values = board + [(claim, value) for claim, value in known
+                      if claim not in given and value != 0 and math.isfinite(value)]
     if len(values) < MIN_BOARD:
-        return
+        return []
     signs = {value > 0 for _, value in values}
     if len(signs) > 1:
-        return  # both signs: no magnitude to slip
+        return []  # both signs: no magnitude to slip
     logs = [math.log10(abs(value)) for _, value in values]
     centre = statistics.median(logs)
     spread = _spread(logs, centre)
     near = math.log10(COMPANY_FACTOR)
-    for record in board:
-        at = math.log10(abs(record["value"]))
+    found = []
+    for position, (claim_key, value) in enumerate(board):
+        at = math.log10(abs(value))
         off = abs(at - centre)
         if off < math.log10(MIN_FACTOR) or (spread > 0 and off <= SPREAD_LIMIT * spread):
             continue
-        author = _author(record["claim_key"])
-        if any(abs(math.log10(abs(value)) - at) <= near for claim, value in values if _author(claim) != author):
+        author = _author(claim_key)
+        if any(abs(math.log10(abs(other)) - at) <= near for claim, other in values if _author(claim) != author):
             continue  # another paper reaches about the same: not a slip
-        median = statistics.median(value for _, value in values)
+        median = statistics.median(other for _, other in values)
         z = f"robust z {off / spread:.1f}" if spread > 0 else "its board's values nearly all equal"
-        reason = (
-            f"far outside its board's spread: {record['value']:g} is {10 ** off:.3g}x off the median {median:g} of "
+        found.append((position, (
+            f"far outside its board's spread: {value:g} is {10 ** off:.3g}x off the median {median:g} of "
             f"{len(values)} values ({z}, in orders of magnitude), and no other paper's value is within "
             f"{COMPANY_FACTOR:g}x of it"
-        )
-        record["is_suspect"] = True
-        attributes = json.loads(record["attributes"]) if record["attributes"] else {}
-        attributes["suspect"] = reason
-        record["attributes"] = json.dumps(attributes, ensure_ascii=False, sort_keys=True, default=str)
+        )))
+    return found
+
+
+def with_suspect_reason(attributes: str | None, reason: str) -> str:
+    """A result's attributes (JSON text or None) with the reason it is suspect under `suspect`."""
+    found = json.loads(attributes) if attributes else {}
+    found["suspect"] = reason
+    return json.dumps(found, ensure_ascii=False, sort_keys=True, default=str)
