@@ -177,3 +177,21 @@ def benchmark_snapshots(con, benchmark_ids: list[int]) -> dict[int, list[dict]]:
 def latest_records(con, *, limit: int = 50) -> list[dict]:
     """The latest new-SOTA records, newest first (none until a load has moved a benchmark's best)."""
     return dict_rows(con, "report_latest_records", {"limit": limit})
+
+
+def report_full_boards(con, benchmark_ids: list[int], day: date) -> dict[int, list[dict]]:
+    """Each benchmark's whole ranked board as of `day` by latest knowledge, one row per consolidated result, with its
+    lineages (`sources`), `has_code` and a `code_url` from any result version behind it (None where none is known)."""
+    params = {"benchmark_ids": benchmark_ids, "d": day}
+    return _by_benchmark(dict_rows(con, "report_full_board", params), benchmark_ids)
+
+
+def report_board_extras(con, benchmark_ids: list[int]) -> dict[int, list[dict]]:
+    """What the lineages behind each consolidated result of the boards say of the same model and paper on the other
+    benchmarks of the same task and dataset: rows (benchmark_id, consolidated_id, metric, unit, value)."""
+    return _by_benchmark(dict_rows(con, "report_board_extras", {"benchmark_ids": benchmark_ids}), benchmark_ids)
+
+
+def report_task_index(con) -> list[dict]:
+    """Every ranked benchmark (task, dataset, metric, results by latest knowledge), ordered by task, dataset, metric."""
+    return dict_rows(con, "report_task_index", {})

@@ -3,42 +3,61 @@
 `build_report(con, out_dir)` writes
 
     DIR/index.html                 the latest new-SOTA records (table sota_records) and the benchmarks with their SOTA
-    DIR/benchmarks/<slug>.html     one page per watched benchmark: its chart (inline SVG), the leaderboard today and as
-                                   of a chosen date (as the boards showed it then), the SOTA history with margins,
-                                   where sources disagree, the snapshots that showed it, links to the papers
+    DIR/benchmarks/<slug>.html     one page per watched benchmark: its chart (inline SVG), the full board today (one row
+                                   per consolidated result: its lineages, paper and code links, the extra columns its
+                                   sources give on the sibling benchmarks), the board as of a chosen date (as the
+                                   boards showed it then), the SOTA history with margins, where sources disagree, the
+                                   snapshots that showed it, links to its feed and badge
+    DIR/tasks.html                 every ranked benchmark by task and dataset (alphabetically: no area is stored), with
+                                   the search box's index
     DIR/snapshots.html             every snapshot: source, when it was current, what it held, where it came from
+    DIR/site.js                    the pages' one script (flows/report/static/): pages and sorts the full board, filters
+                                   the task index by the search box
 
 Watched benchmarks are the ones given, else the ranked benchmarks with at least `min_results` results. The pages
-are self-contained: inline CSS and SVG, no script, no font or file fetched from anywhere (a Content-Security-Policy
-says so to the browser too), so they work from file:// and offline, and a viewport meta tag and fluid tables keep
-them readable on a phone. The pages are Jinja2 templates in `flows/report/templates/`; every string from the
-warehouse goes through them with autoescape; links are kept only for http(s) URLs (a scraped "javascript:" URL shows
-as text).
+are self-contained: inline CSS and SVG, the project's own script beside them, no font or file fetched from anywhere (a
+Content-Security-Policy says so to the browser too: `script-src 'self'`), so they work from file:// and offline, and a
+viewport meta tag and fluid tables keep them readable on a phone. Without the script a page still shows the first page
+of its board and the whole task index as plain HTML. The pages are Jinja2 templates in `flows/report/templates/`;
+every string from the warehouse goes through them with autoescape, and the data the script reads is JSON text in a
+`<script type="application/json">` block (`boards.json_text`), rendered with textContent only; links are kept only for
+http(s) URLs (a scraped "javascript:" URL shows as text).
 
 `regenerate_report(db_path, out_dir)` is the one call the nightly flow makes at its end when the configuration's
 `[report] path` is set.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 
 import jinja2
 
 from flows.dates import UsageError, utc_now
-from flows.report import ReportError
+from flows.report import ReportError, boards
+from flows.report.cells import (  # noqa: F401 - re-exported: the feeds and tests take them from here
+    location_link,
+    number,
+    paper_link,
+    published,
+    safe_link,
+    signed,
+    when,
+    yes_no,
+)
 from flows.report.charts import chart_svg_element, fetch_chart
+from flows.report.files import page_name, write_whole
+from flows.report.syndication import write_syndication
 from warehouse import queries
 from warehouse.db import connect
 
 MIN_RESULTS = 50  # a benchmark with this many results by latest knowledge gets a page
 MAX_PAGES = 60
 BOARD_TOP = 20
-_ARXIV_ID = re.compile(r"^[A-Za-z0-9.\-/]{4,40}$")
 
 
 @dataclass
@@ -57,71 +76,6 @@ class ReportSummary:
 # ------------------------------------------------------------------------------------------------------ helpers
 
 
-def page_name(task: str, dataset: str, metric: str) -> str:
-    """A file name for a benchmark's page: readable, safe whatever the names hold, and unique (a hash of them)."""
-    readable = re.sub(r"[^a-z0-9]+", "-", f"{task} {dataset} {metric}".lower()).strip("-")[:70] or "benchmark"
-    digest = hashlib.sha1(f"{task}\0{dataset}\0{metric}".encode()).hexdigest()[:8]
-    return f"{readable}-{digest}.html"
-
-
-def safe_link(url: str | None) -> str | None:
-    """The URL if a browser may follow it from a report (http or https), else None."""
-    if not url:
-        return None
-    url = url.strip()
-    return url if re.match(r"^https?://[^\s]+$", url, flags=re.IGNORECASE) else None
-
-
-def paper_link(row: dict) -> str | None:
-    link = safe_link(row.get("paper_url"))
-    if link is None and row.get("arxiv_id") and _ARXIV_ID.match(str(row["arxiv_id"])):
-        link = f"https://arxiv.org/abs/{row['arxiv_id']}"
-    return link
-
-
-def location_link(location: str | None) -> str | None:
-    """Where a snapshot came from, as a link: an http(s) URL, a file:// URL, or an absolute path as file://."""
-    if not location:
-        return None
-    if safe_link(location):
-        return location
-    if location.startswith("file://"):
-        return location if re.match(r"^file:///[^\s]*$", location) else None
-    path = Path(location)
-    return path.as_uri() if path.is_absolute() else None
-
-
-def number(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:.6g}" if isinstance(value, float) else str(value)
-
-
-def signed(value) -> str:
-    return "" if value is None else f"+{value:.4g}"
-
-
-def when(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M") if (value.hour, value.minute) != (0, 0) else value.date().isoformat()
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def published(row: dict) -> str:
-    """A publication date at its precision: 2019-11-11, 2019-11, 2019, or "?" when unknown."""
-    day = row.get("published_on")
-    if day is None:
-        return "?"
-    precision = row.get("published_precision")
-    return {"month": day.strftime("%Y-%m"), "year": day.strftime("%Y")}.get(precision, day.isoformat())
-
-
-def yes_no(value) -> str:
-    return "" if value is None else ("yes" if value else "no")
-
-
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("flows.report", "templates"), autoescape=True,
@@ -130,16 +84,6 @@ def _environment() -> jinja2.Environment:
     env.filters.update(number=number, signed=signed, when=when, published=published, yes_no=yes_no,
                        paper_link=paper_link, location_link=location_link)
     return env
-
-
-def _write(path: Path, text: str) -> None:
-    """Write a page whole or not at all, so a nightly regeneration never leaves half a page behind."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as error:
-        raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def resolve_benchmark(con, text: str) -> tuple[str, str, str]:
@@ -194,20 +138,24 @@ def build_report(
     records = [{**r, "href": by_benchmark.get((r["task"], r["dataset"], r["metric"]))}
                for r in queries.latest_records(con, limit=50)]
     index = root / "index.html"
-    _write(index, env.get_template("index.html").render(
+    write_whole(index, env.get_template("index.html").render(
         **common, root="", records=records, entries=entries, min_results=min_results, given=bool(benchmarks),
     ))
-    _write(root / "snapshots.html", env.get_template("snapshots.html").render(
+    _task_index_page(con, env, root, common, by_benchmark)
+    write_whole(root / "site.js", resources.files("flows.report").joinpath("static", "site.js").read_text("utf-8"))
+    write_whole(root / "snapshots.html", env.get_template("snapshots.html").render(
         **common, root="", snapshots=queries.snapshots(con, limit=10_000),
     ))
     _remove_unwatched(root / "benchmarks", keep={p.name for p in pages})
+    write_syndication(con, root, watched, generated=common["generated"], today=today)
     return ReportSummary(out_dir=root, index=index, pages=pages, as_of=as_of)
 
 
 def _ask_for_pages(con, watched: list[dict], today: date, as_of: date) -> dict:
     """Everything the pages show, each question asked once for every page (not once a page), keyed by benchmark: the
     SOTA today, the chart's results, the SOTA history by latest knowledge and as known on `as_of`, the leaderboards
-    today and as of `as_of` (as the boards showed it then), the conflicts and the snapshots."""
+    today (whole, with code links and the sibling benchmarks' values) and as of `as_of` (as the boards showed it then),
+    the conflicts and the snapshots."""
     ids = [info["benchmark_id"] for info in watched]
     if not ids:
         return {}
@@ -216,7 +164,8 @@ def _ask_for_pages(con, watched: list[dict], today: date, as_of: date) -> dict:
         "results": queries.chart_results(con, ids),
         "history": queries.report_histories(con, ids),
         "history_then": queries.report_histories(con, ids, known_at=as_of),
-        "board_today": queries.report_leaderboards(con, ids, today, top=BOARD_TOP),
+        "board_full": queries.report_full_boards(con, ids, today),
+        "extras": queries.report_board_extras(con, ids),
         "board_then": queries.report_leaderboards(con, ids, as_of, top=BOARD_TOP, known_at=as_of),
         "conflicts": queries.benchmark_conflicts(con, ids),
         "snapshots": queries.benchmark_snapshots(con, ids),
@@ -238,17 +187,28 @@ def _benchmark_page(env: jinja2.Environment, root: Path, common: dict, info: dic
         svg, chart_note = chart_svg_element(chart), None
     except (ReportError, UsageError) as error:
         svg, chart_note = None, str(error)
+    board = boards.full_board(asked["board_full"][benchmark_id], asked["extras"][benchmark_id])
     page = env.get_template("benchmark.html").render(
         **common, root="../", task=task, dataset=dataset, metric=metric, info=info,
-        sota=sota, svg=svg, chart_note=chart_note,
-        board_today=asked["board_today"][benchmark_id], board_then=asked["board_then"][benchmark_id],
+        sota=sota, svg=svg, chart_note=chart_note, slug=name.removesuffix(".html"),
+        board=board, board_json=boards.json_text(board), board_then=asked["board_then"][benchmark_id],
         history=list(reversed(history)),
         conflicts=asked["conflicts"][benchmark_id],
         snapshots=asked["snapshots"][benchmark_id],
     )
-    _write(root / "benchmarks" / name, page)
+    write_whole(root / "benchmarks" / name, page)
     return {"task": task, "dataset": dataset, "metric": metric, "href": f"benchmarks/{name}",
-            "results": info["results"], "sota": sota}
+            "slug": name.removesuffix(".html"), "results": info["results"], "sota": sota}
+
+
+def _task_index_page(con, env: jinja2.Environment, root: Path, common: dict, pages: dict) -> None:
+    """tasks.html: every ranked benchmark by task and dataset, linked where it has a page, and the search's index."""
+    ranked = queries.report_task_index(con)
+    write_whole(root / "tasks.html", env.get_template("tasks.html").render(
+        **common, root="", groups=boards.task_index(ranked, pages), benchmarks=len(ranked),
+        tasks=len({b["task"] for b in ranked}),
+        search_json=boards.json_text(boards.search_index(ranked, pages)),
+    ))
 
 
 def _remove_unwatched(folder: Path, *, keep: set[str]) -> None:

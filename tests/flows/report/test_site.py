@@ -2,7 +2,7 @@
 
 The record (tests/support/report_record.py) is the 2019 hand copy of the PwC ImageNet board (seen 2019-11-13) and the
 2020 dump (2020-08-28). The report is opened in headless Chromium (Debian's package; `make test` installs it), which
-takes a screenshot and dumps the DOM after the page's scripts, if any, have run.
+takes a screenshot and dumps the DOM after the page's script (the project's own site.js) has run.
 """
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ def chromium(url: str, folder, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
+def assert_own_scripts_only(html: str) -> None:
+    """The one script a page runs is the project's own file beside the pages; any other script element is a JSON data
+    block (which no browser runs)."""
+    tags = re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE)
+    assert [t for t in tags if "src=" in t] in (['<script src="site.js">'], ['<script src="../site.js">']), tags
+    assert all(re.fullmatch(r'<script type="application/json" id="(board|search)-data">', t)
+               for t in tags if "src=" not in t), tags
+
+
 def page_text(dom: str) -> str:
     from bs4 import BeautifulSoup
 
@@ -53,9 +62,10 @@ def test_the_report_in_a_browser(record, sota, tmp_path):  # noqa: F811 - fixtur
     assert result.returncode == 0, result.stderr
     pages = list((site / "benchmarks").glob("*.html"))
     assert len(pages) == 1 and (site / "index.html").is_file() and (site / "snapshots.html").is_file()
-    for page in [site / "index.html", site / "snapshots.html", *pages]:
+    for page in [site / "index.html", site / "snapshots.html", site / "tasks.html", *pages]:
         html = page.read_text()
-        assert '<meta name="viewport"' in html and "<script" not in html.lower()
+        assert '<meta name="viewport"' in html
+        assert_own_scripts_only(html)
         assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//[^"']*\.(css|js|woff2?)""", html)  # offline
 
     shot = tmp_path / "page.png"
@@ -99,11 +109,12 @@ def test_a_scraped_script_shows_as_text_and_never_runs(sota, tmp_path):  # noqa:
     for target in (page, site / "index.html"):
         raw = target.read_text()
         assert "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;Evil &amp; Co" in raw
-        assert "<script" not in raw.lower() and 'href="javascript' not in raw.lower()
+        assert "<script>" not in raw.lower() and 'href="javascript' not in raw.lower()
+        assert_own_scripts_only(raw)
         dom = chromium(target.as_uri(), tmp_path, "--dump-dom").stdout
         title = re.search(r"<title>(.*?)</title>", dom, re.DOTALL).group(1)
         assert "pwned" not in title and "clicked" not in title  # no injected script ran
-        assert "<script" not in dom.lower()
+        assert_own_scripts_only(dom)
         assert EVIL_MODEL in page_text(dom)  # shown as text, exactly as scraped
     assert "Evil<b>Net</b>" in page_text(chromium(page.as_uri(), tmp_path, "--dump-dom").stdout)
 
