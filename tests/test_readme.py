@@ -40,6 +40,7 @@ SKIPPED = [
     (r"^sota serve\b", "serves the flow on its schedule until stopped, against a Prefect server"),
     (r"^sota load\s+(\S+\s+)*https?://", "loads a URL: needs the network"),
     (r"^sota backfill wayback\b", "lists and fetches captures from the Wayback Machine: needs the network"),
+    (r"^sota api\b", "serves until stopped (tests/flows/api runs it on a free port and asks it what the README shows)"),
 ]
 
 # Lines of the ```sh blocks that are not commands of this project, and why they are not run.
@@ -49,6 +50,7 @@ NOT_COMMANDS = [
     (r"^prefect ", "needs a Prefect server or Prefect Cloud"),
     (r"^export PREFECT_API_URL=", "points at that Prefect server"),
     (r"^make ", "builds the venv and runs the whole suite or the nightly flow with live sources"),
+    (r"^curl ", "asks the server `sota api` starts (tests/flows/api asks the same questions of a real one)"),
 ]
 
 CONFIG_COMMANDS = ("sota run", "sota alerts", "sota serve")  # they read sota.toml

@@ -90,11 +90,17 @@ def conflicts(con, *, task=None, dataset=None, limit: int = 50) -> list[dict]:
     return dict_rows(con, "query_conflicts", {"task": task, "dataset": dataset, "limit": limit})
 
 
-_COUNTS = {"rejects": "count_rejects", "snapshots": "count_snapshots", "conflicts": "count_conflicts"}
+def records(con, *, task=None, dataset=None, metric=None, limit: int = 50) -> list[dict]:
+    """New SOTA records, newest first, each with its stable `alert_id`, narrowed by any of the exact names."""
+    return dict_rows(con, "records", {"task": task, "dataset": dataset, "metric": metric, "limit": limit})
+
+
+_COUNTS = {"rejects": "count_rejects", "snapshots": "count_snapshots", "conflicts": "count_conflicts",
+           "records": "count_records"}
 
 
 def total(con, listing: str, **filters) -> int:
-    """How many rows a listing (`rejects`, `snapshots`, `conflicts`) holds in all under its filters."""
+    """How many rows a listing (`rejects`, `snapshots`, `conflicts`, `records`) holds in all under its filters."""
     return first_row(con, _COUNTS[listing], filters)[0]
 
 

@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from flows.cli.api import register as register_api
 from flows.cli.backfill import backfill_app
 from flows.cli.claims import claims_app
 from flows.cli.load import load, rebuild, run_command, sources
@@ -39,6 +40,7 @@ app.command(name="run")(run_command)
 app.command(name="rebuild")(rebuild)
 register_ops(app)  # sota serve, sota alerts ...
 register_report(app)  # sota plot, sota report, sota export
+register_api(app)  # sota api
 app.add_typer(
     claims_app,
     name="claims",

@@ -25,7 +25,6 @@ from flows.report import ReportError
 from flows.report.cells import paper_link
 from flows.report.files import page_name, write_whole
 from warehouse import queries
-from warehouse.statements import dict_rows
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_TEXT = 60  # a badge wider than a phone's screen is no badge
@@ -112,7 +111,7 @@ def records_feed(
     `updated` is the newest record's detection, else `generated` (default: now), so a feed with nothing new reads
     the same to a reader. `base_url` (the report's address) adds the feed's self and alternate links."""
     task, dataset, metric = names or (None, None, None)
-    rows = dict_rows(con, "feed_records", {"task": task, "dataset": dataset, "metric": metric, "limit": limit})
+    rows = queries.records(con, task=task, dataset=dataset, metric=metric, limit=limit)
     slug = feed_slug(*names) if names else "records"
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "id", f"urn:sotawatch:records:{slug}" if names else "urn:sotawatch:records")

@@ -10,6 +10,7 @@ import re
 from flows.nightly import nightly, run_result
 from tests.support.http_server import Reply, serve
 from tests.support.receivers import run_artifact, smtp_server, webhook_posts
+from tests.flows.report.test_site import assert_own_scripts_only
 
 MODEL = "<script>alert('x')</script> [click](https://evil.example) *bold* | pipe <!channel> @everyone `tick`"
 TITLE = "<img src=x onerror=alert(1)> & Co # heading"
@@ -103,5 +104,8 @@ def test_a_hostile_name_is_text_everywhere_it_is_shown(prefect_harness, tmp_path
     shown = {name: page for name, page in pages.items() if "&lt;script&gt;alert(" in page}
     assert shown, sorted(pages)
     for name, page in pages.items():
-        assert "<script" not in page.lower() and "<img" not in page.lower(), name
+        # the one script is the project's own site.js; any other script element is a JSON data block, which no
+        # browser runs and whose text escapes "<" (tests/flows/report/test_site.py)
+        assert_own_scripts_only(page)
+        assert "<img" not in page.lower() and "<script>" not in page.lower(), name
         assert "onerror=" not in page or "&lt;img src=x onerror=alert(1)&gt;" in page, name
