@@ -131,3 +131,20 @@ def test_report_errors_are_report_errors(record, tmp_path):  # noqa: F811 - fixt
     with connect(record, read_only=True) as con, pytest.raises(ReportError, match="cannot write the report to"):
         build_report(con, tmp_path / "file" / "site", benchmarks=["/".join(TOP1)])
     assert issubclass(ReportError, WarehouseError)  # the CLI's exit 1 for warehouse errors
+
+
+def test_a_page_says_which_way_its_metric_points_and_never_guesses(record, tmp_path):  # noqa: F811 - fixtures
+    from flows.report.site import build_report
+    from warehouse.db import connect
+
+    with connect(record, read_only=True) as con:
+        names = {direction: con.execute(
+            "SELECT task, dataset, metric FROM benchmarks WHERE direction = ? ORDER BY ALL LIMIT 1", [direction],
+        ).fetchone() for direction in ("higher", "lower", "unknown")}
+        wanted = ["/".join(found) for found in names.values()]
+        summary = build_report(con, tmp_path / "site", benchmarks=wanted)
+    said = {}
+    for direction, page in zip(names, summary.pages):
+        sub = re.search(r'<p class="sub">(.*?)</p>', page.read_text(), re.DOTALL).group(1)
+        said[direction] = re.search(r"claims shown by its sources ·\s*(.*?) ·", sub).group(1)
+    assert said == {"higher": "higher is better", "lower": "lower is better", "unknown": "direction unknown (not ranked)"}
