@@ -32,7 +32,6 @@ later paper reported for an old model is dated by the model. The extra-training-
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 import zipfile
@@ -40,6 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from pipelines.csv_records import csv_records, require_columns
 from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
 
@@ -154,34 +154,11 @@ def _board_for(name: str, location: str) -> Board:
 
 
 def _table(text: str, name: str, location: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The header and an iterator of (line, cells) per record, the line being where the record starts (quoted cells
-    may hold newlines); blank lines are skipped, and a record whose field count differs from the header's is an error
-    (its cells could no longer be matched to the columns)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if not header:
-        raise ParseError(SOURCE_NAME, location, f"{name}: empty file, no header row")
-    columns = [cell.strip() for cell in header]
-
-    def records() -> Iterator[tuple[int, dict[str, str]]]:
-        start = reader.line_num + 1
-        for record in reader:
-            line, start = start, reader.line_num + 1
-            if not record or all(not cell.strip() for cell in record):
-                continue
-            if len(record) != len(columns):
-                raise ParseError(SOURCE_NAME, location,
-                                 f"{name} line {line} has {len(record)} fields, the header has {len(columns)}")
-            yield line, dict(zip(columns, (cell.strip() for cell in record)))
-
-    return columns, records()
+    return csv_records(text, source=SOURCE_NAME, location=location, name=name)
 
 
 def _require(columns: list[str], needed: list[str], name: str, location: str) -> None:
-    for column in needed:
-        if column not in columns:
-            raise ParseError(SOURCE_NAME, location,
-                             f"{name}: header has no {column!r} column (header: {','.join(columns)})")
+    require_columns(columns, needed, source=SOURCE_NAME, location=location, name=name)
 
 
 def release_dates(payload: bytes, location: str) -> dict[str, str]:

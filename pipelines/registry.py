@@ -22,6 +22,8 @@ SOURCE_MODULES: dict[str, str] = {
     "pwc-api": "pipelines.pwc_api",
     "arxiv": "pipelines.arxiv",
     "opencodepapers": "pipelines.opencodepapers",
+    "eee": "pipelines.eee",
+    "epoch-runs": "pipelines.epoch_runs",
 }
 
 

@@ -27,6 +27,12 @@ SAMPLES = {
     # v1 results of a paper name no board: the caller says which
     "pwc-api": [("pwc-api-v1-2021/paper_result_list.json", {"task": "Semantic Segmentation", "dataset": "Cityscapes test"})],
     "opencodepapers": [("opencodepapers/image-classification-on-imagenet.json", {})],
+    "epoch-runs": [("epoch-benchmarks-2025/benchmarks_runs.csv", {})],
+    "eee": [(f"every-eval-ever/{name}", {}) for name in (
+        "SimpleQA-Verified__anthropic__claude-opus-4-6__0d03a117-82c9-4823-a256-439a728d0ead.json",
+        "global-mmlu-lite__Anthropic__Claude-Opus-4.1__562a23d0-d80a-4564-a68b-6b478817fa0e.json",
+        "helm_lite__01-ai__yi-34b__3b8567cf-40f0-4d63-ad12-9b1712a2c503.json",
+    )],
 }
 
 # a feed of papers whose abstracts make no result claim is a real, empty answer for arXiv
