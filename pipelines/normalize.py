@@ -12,6 +12,7 @@ payload (units per board, directions, repeats, suspects) is decided on those col
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -38,7 +39,8 @@ from pipelines.suspects import MIN_BOARD, board_suspects, judged_mask, with_susp
 from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespace, parse_date, parse_value
 
 RESULT_COLUMNS = [
-    "claim_key", "benchmark_key", "board_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "is_estimate",
+    "claim_key", "benchmark_key", "board_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "stderr",
+    "is_estimate",
     "is_suspect", "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
     "has_code", "row_ref", "attributes",
 ]
@@ -136,11 +138,23 @@ def _normalize_row(row: RawRow) -> list:
         "percent" if scale == 100.0 else parsed.unit,
         model,
         round(parsed.value * scale, 10) if scale != 1.0 else parsed.value,
+        _stderr(row.attributes.get("stderr"), scale),
         parsed.is_estimate or row.is_estimate,
         False,
         paper_title, paper_url, arxiv_id, published_on, precision,
         row.uses_additional_data, row.has_code, row.row_ref, attributes,
     ]
+
+
+def _stderr(given: object, scale: float) -> float | None:
+    """The standard error a source gave with the score (`attributes["stderr"]`, in the unit of the score as written),
+    in the result's unit; None where none was given. One that is not a finite number at least 0 rejects the row: a
+    score with a wrong error would be judged against noise it does not have."""
+    if given is None:
+        return None
+    if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(given) or given < 0:
+        raise ValueProblem(f"standard error {given!r} is not a number at least 0")
+    return round(given * scale, 10) if scale != 1.0 else float(given)
 
 
 def _reject_reason(row: RawRow, problem: ValueProblem) -> str:

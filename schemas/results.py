@@ -52,6 +52,9 @@ def result_schema(today: date) -> pa.DataFrameSchema:
             "unit": pa.Column(str, pa.Check.isin(UNITS), nullable=True),
             "model": _text(),
             "value": pa.Column(float, pa.Check(lambda v: np.isfinite(v), name="finite"), coerce=True),
+            # in the result's unit; absent where the source gives none (pipelines.normalize refuses a negative one)
+            "stderr": pa.Column(float, pa.Check(lambda v: np.isfinite(v) & (v >= 0), name="finite, at least 0"),
+                                nullable=True, coerce=True),
             "is_estimate": pa.Column(bool, coerce=True),
             # far outside its board's spread: kept, left out of SOTA unless asked for (pipelines.suspects)
             "is_suspect": pa.Column(bool, coerce=True),

@@ -301,10 +301,27 @@ def test_ingest_loads_every_score_with_its_standard_error(db, path: Path):
     assert report.results_new == 775 and report.results_removed == 0
     stored = db.execute(
         """SELECT r.model, r.value, r.published_on, r.published_precision, r.setting,
-                  CAST(json_extract(r.attributes, '$.stderr') AS DOUBLE)
+                  CAST(json_extract(r.attributes, '$.stderr') AS DOUBLE), r.stderr
            FROM results r JOIN benchmarks b USING (benchmark_id)
            WHERE b.dataset = 'GPQA diamond' AND r.model = 'gpt-5.1_high'""").fetchall()
-    assert stored == [("gpt-5.1_high", 88.0, date(2025, 11, 13), "day", "CSVtMksEVjBNsGJGjW4GcQ", 2.0)]
+    assert stored == [("gpt-5.1_high", 88.0, date(2025, 11, 13), "day", "CSVtMksEVjBNsGJGjW4GcQ", 2.0, 2.0)]
+    # every score of the file has its "±": every result keeps its standard error in its own column
+    assert db.execute("SELECT count(stderr) FROM results WHERE source = 'epoch-runs'").fetchone() == (775,)
     assert db.execute("SELECT count(*) FROM results WHERE source = 'epoch-runs'").fetchone() == (775,)
     again = ingest(db, "epoch-runs", str(path), observed_at="2025-06-01")
     assert again.status != "loaded"  # the same bytes again change nothing
+
+
+def test_a_changed_standard_error_is_a_new_version_of_the_claim(db, payload: bytes, tmp_path: Path):
+    text = payload.decode("utf-8-sig")
+    header, first = text.splitlines()[:2]
+    assert "\u00b1" in first
+    before, after = tmp_path / "runs@2025-06-01.csv", tmp_path / "runs@2025-07-01.csv"
+    before.write_text(f"{header}\n{first}\n", encoding="utf-8")
+    score, error = first.split("\u00b1", 1)
+    after.write_text(f"{header}\n{score}\u00b1{int(error[0]) + 1}{error[1:]}\n", encoding="utf-8")
+    ingest(db, "epoch-runs", str(before))
+    report = ingest(db, "epoch-runs", str(after))
+    assert (report.results_new, report.results_changed, report.results_unchanged) == (0, 1, 0)
+    kept = db.execute("SELECT stderr, removed_at IS NULL FROM results ORDER BY result_id").fetchall()
+    assert [(round(stderr - kept[0][0], 6), current) for stderr, current in kept] == [(0.0, False), (100.0, True)]

@@ -54,6 +54,7 @@ def test_a_dump_row_becomes_one_result_per_metric_with_canonical_names_units_and
     ]
     paper = {
         "model": "FixEfficientNet-L2",
+        "stderr": None,  # the dump gives no standard errors
         "is_estimate": False,
         "is_suspect": False,  # a board of one value has no spread to be far outside of
         "paper_title": "Fixing the train-test resolution discrepancy: FixEfficientNet",
@@ -327,3 +328,31 @@ def test_descriptive_columns_and_boards_of_both_signs_are_not_judged():
     assert suspects(normalize_rows(params)) == []
     signed = plain_board("-21", "-20.7", "-3", "0", "5", "14.6", "18.9", "20", "21", "2100", dataset="Pong", metric="Score")
     assert suspects(normalize_rows(signed)) == []
+
+
+def test_a_standard_error_is_kept_in_the_results_unit_and_a_bad_one_rejects_its_row():
+    def row(value: str, stderr, metric: str = "Accuracy", ref: str = "r1") -> RawRow:
+        return RawRow(task="Language Model Evaluation", dataset="GPQA diamond", metric=metric, model="m-" + ref,
+                      value=value, row_ref=ref, attributes={} if stderr is None else {"stderr": stderr})
+
+    normalized = normalize_rows([
+        row("85%", 2.0, ref="a"), row("80%", None, ref="b"), row("70%", 0, ref="c"),
+        row("60%", -1.0, ref="d"), row("50%", "2", ref="e"), row("40%", float("nan"), ref="f"),
+    ])
+    assert records(normalized, "model", "value", "stderr") == [
+        ("m-a", 85.0, 2.0), ("m-b", 80.0, None), ("m-c", 70.0, 0.0),
+    ]
+    assert [(r.row_ref, r.reason) for r in normalized.rejects] == [
+        ("d", "Accuracy: standard error -1.0 is not a number at least 0"),
+        ("e", "Accuracy: standard error '2' is not a number at least 0"),
+        ("f", "Accuracy: standard error nan is not a number at least 0"),
+    ]
+
+
+def test_a_standard_error_is_scaled_with_its_score():
+    # sota-extractor writes the ILSVRC winners' error as fractions: the score and its error both become percent
+    row = RawRow(task="Image Classification", dataset="Imagenet Image Recognition", metric="Error rate",
+                 model="SENet", value="0.02251", row_ref="r", attributes={"stderr": 0.0012})
+    assert records(normalize_rows([row]), "dataset", "metric", "value", "unit", "stderr") == [
+        ("ILSVRC", "Top 5 Error", 2.251, "percent", 0.12),
+    ]

@@ -1,5 +1,6 @@
 -- The validated rows of this load, matched to their benchmark and to the claim's current version (if any). A change
--- of any field a question reads (the value, the names, the dates, the extra-data and code flags) is a new version.
+-- of any field a question reads (the value and its standard error, the names, the dates, the extra-data and code
+-- flags) is a new version.
 CREATE OR REPLACE TEMP TABLE staged AS
 SELECT
     i.*,
@@ -19,6 +20,7 @@ SELECT
          AND cur.published_precision IS NOT DISTINCT FROM i.published_precision
          AND cur.uses_additional_data IS NOT DISTINCT FROM i.uses_additional_data
          AND cur.has_code IS NOT DISTINCT FROM i.has_code
+         AND cur.stderr IS NOT DISTINCT FROM CAST(i.stderr AS DOUBLE)
             THEN 'unchanged'
         ELSE 'changed'
     END AS change,

@@ -100,7 +100,13 @@ class Browser:
 
     def wait_for(self, expression: str):
         deadline = time.monotonic() + 30
-        while not self.evaluate(expression):
+        while True:
+            try:
+                if self.evaluate(expression):
+                    return
+            except AssertionError:
+                # asked while the page navigates, the evaluation fails ("context destroyed"): ask the next page
+                pass
             assert time.monotonic() < deadline, f"never true: {expression}"
             time.sleep(0.05)
 
