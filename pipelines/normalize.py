@@ -30,6 +30,7 @@ from pipelines.directions import (
     Evidence,
     Settlements,
     decide_benchmark,
+    flag_evidence,
     header_flag_evidence,
     name_evidence,
     order_evidence,
@@ -192,8 +193,8 @@ class _Reading:
     the whole payload need of them (units, direction evidence, names): a tenfold dump's 440,000 results held as
     Python objects were a gigabyte with the raw rows they came from; as Arrow columns they are a seventh of that."""
 
-    def __init__(self, knowledge: Knowledge, ranked_listing: Callable[[RawRow], str] | None):
-        self.knowledge, self.ranked_listing = knowledge, ranked_listing
+    def __init__(self, knowledge: Knowledge, ranked_listing: Callable[[RawRow], str] | None, label: str):
+        self.knowledge, self.ranked_listing, self.label = knowledge, ranked_listing, label
         self.batches: list[pa.Table] = []
         self.pending: list[list] = []
         self.rejects: list[Reject] = []
@@ -220,6 +221,9 @@ class _Reading:
         flag = _header_flag(row.metric)
         if flag is not None:
             self.flags[key][flag] = None
+        declared = row.attributes.get("lower_is_better")
+        if isinstance(declared, bool):  # a source's own flag (Every Eval Ever's metric_config)
+            self.flags[key][flag_evidence(declared, self.label)] = None
         if self.ranked_listing is not None:
             self.listings[(key, self.ranked_listing(row))].append(result[_VALUE])
         self.pending.append(result)
@@ -262,12 +266,12 @@ class _Reading:
             return table
         return table.set_column(_UNIT, "unit", pc.if_else(plain, pa.scalar("percent"), unit))
 
-    def evidence(self, label: str) -> dict[str, tuple[Evidence, ...]]:
+    def evidence(self) -> dict[str, tuple[Evidence, ...]]:
         """Per benchmark: the direction flags in its column headers and, for a source that ranks, the order of each of
         its listings."""
         found = self.flags
         for (key, _), values in self.listings.items():
-            order = order_evidence(values, label)
+            order = order_evidence(values, self.label)
             if order is not None:
                 found[key][order] = None  # a board listed under several parent tasks says the same thing once
         return {key: tuple(evidence) for key, evidence in found.items()}
@@ -410,13 +414,13 @@ def normalize_rows(
     (`SourceSpec.ranked_listing`): its listings' order is evidence of direction, named `evidence_label`; `knowledge` is
     what the warehouse already holds (units, earlier evidence) and what people settled."""
     knowledge = knowledge or Knowledge()
-    reading = _Reading(knowledge, ranked_listing)
+    reading = _Reading(knowledge, ranked_listing, evidence_label)
     for row in rows:
         reading.add(row)
     if not reading.names:
         return Normalized(_empty_results(), reading.rejects, 0, {}, {}, reading.rows_read)
     table = reading.table()
-    evidence = reading.evidence(evidence_label)
+    evidence = reading.evidence()
     decisions = _decide_directions(reading.names, evidence, knowledge)
     table = _with_directions(table, decisions)
     kept, duplicates, conflicts = _fold_repeats(table)

@@ -56,6 +56,8 @@ class RawRow:
     paper (or the model) has code one can run.
     `row_ref` says where in the payload the row came from, so a reject can be found again.
     `attributes` carries source-specific facts worth keeping (rank, architecture, venue, setting, is_estimate, ...).
+    Two of them are read by the normaliser: `stderr`, the score's standard error in the unit the score is written in,
+    and `lower_is_better`, a source's own flag of the metric's direction (True or False), which is evidence of it.
     """
 
     task: str

@@ -250,3 +250,33 @@ def test_ingest_loads_a_real_record(db, shared_data):
     again = ingest(db, "eee", str(path), observed_at="2026-02-09", now=datetime(2026, 3, 1))
     assert again.status != "loaded"
     assert db.execute("SELECT count(*) FROM results").fetchone() == (19,)
+
+
+def test_the_records_lower_is_better_decides_the_direction_of_their_boards(db, shared_data):
+    # the record's metric_config (lower_is_better: false) is the evidence that decides; a name that also reads as
+    # higher-is-better ("Score", "accuracy") is noted beside it, never instead of it
+    for name, day in ((MMLU, "2026-02-09"), (SIMPLEQA, "2026-02-10")):
+        ingest(db, "eee", str(shared_data / FOLDER / name), observed_at=day, now=datetime(2026, 3, 1))
+    decided = db.execute("SELECT task, dataset, metric, direction, direction_why FROM benchmarks ORDER BY ALL").fetchall()
+    assert len(decided) == 20 and {direction for *_, direction, _ in decided} == {"higher"}
+    why = {(task, dataset): text for task, dataset, _, _, text in decided}
+    assert why[("global-mmlu-lite", "Arabic")] == (
+        "higher: eee seen 2026-02-09 flags the metric higher is better "
+        "(also seen: the name matches only the generic higher-is-better term 'Score')"
+    )
+    assert all(text.startswith("higher: eee seen 2026-02-") and "flags the metric higher is better" in text
+               for text in why.values())
+
+
+def test_a_records_flag_outweighs_what_the_metrics_name_suggests(db, shared_data, tmp_path):
+    # the same record, its metric_config saying lower is better: the source's own flag decides, the name is noted
+    record = json.loads((shared_data / FOLDER / MMLU).read_text())
+    for result in record["evaluation_results"]:
+        result["metric_config"]["lower_is_better"] = True
+    edited = tmp_path / "lower.json"
+    edited.write_text(json.dumps(record))
+    ingest(db, "eee", str(edited), observed_at="2026-02-09", now=datetime(2026, 3, 1))
+    assert db.execute("SELECT direction, direction_why FROM benchmarks WHERE dataset = 'Arabic'").fetchall() == [(
+        "lower", "lower: eee seen 2026-02-09 flags the metric lower is better "
+        "(also seen: the name matches only the generic higher-is-better term 'Score')",
+    )]
