@@ -325,3 +325,13 @@ def test_a_changed_standard_error_is_a_new_version_of_the_claim(db, payload: byt
     assert (report.results_new, report.results_changed, report.results_unchanged) == (0, 1, 0)
     kept = db.execute("SELECT stderr, removed_at IS NULL FROM results ORDER BY result_id").fetchall()
     assert [(round(stderr - kept[0][0], 6), current) for stderr, current in kept] == [(0.0, False), (100.0, True)]
+
+
+def test_the_export_carries_each_results_standard_error(db, path: Path):
+    from warehouse.statements import dict_rows
+
+    ingest(db, "epoch-runs", str(path), observed_at="2025-06-01")
+    exported = dict_rows(db, "export_results", {"as_of": None})
+    assert len(exported) == 775 and all(row["stderr"] is not None for row in exported)
+    assert [(row["model"], row["value"], row["stderr"]) for row in exported
+            if row["dataset"] == "GPQA diamond" and row["model"] == "gpt-5.1_high"] == [("gpt-5.1_high", 88.0, 2.0)]
