@@ -131,7 +131,7 @@ def _normalize_row(row: RawRow) -> list:
     model, paper_title, paper_url, arxiv_id, published_on, precision, paper = _model_and_paper(
         row.model, row.paper_title, row.paper_url, row.arxiv_id, row.published
     )
-    attributes = json.dumps(row.attributes, ensure_ascii=False, sort_keys=True, default=str) if row.attributes else None
+    attributes = _attributes_json(row.attributes) if row.attributes else None
     return [
         claim_key(task, dataset, metric, model, paper, row.attributes.get("setting")),
         benchmark_key(task, dataset, metric), benchmark_key(task, dataset), task, dataset, metric,
@@ -145,6 +145,20 @@ def _normalize_row(row: RawRow) -> list:
         paper_title, paper_url, arxiv_id, published_on, precision,
         row.uses_additional_data, row.has_code, row.row_ref, attributes,
     ]
+
+
+def _attributes_json(attributes: dict) -> str:
+    """A row's attributes as JSON text, keys sorted so that the same facts are the same text. JSON keys are text: a
+    YAML key such as `on:` arrives as the boolean True, and keys of two types cannot be sorted, so every key is
+    written as its text first."""
+    def keyed(value: object) -> object:
+        if isinstance(value, dict):
+            return {str(key): keyed(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [keyed(item) for item in value]
+        return value
+
+    return json.dumps(keyed(attributes), ensure_ascii=False, sort_keys=True, default=str)
 
 
 def _stderr(given: object, scale: float) -> float | None:

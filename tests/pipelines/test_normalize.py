@@ -356,3 +356,12 @@ def test_a_standard_error_is_scaled_with_its_score():
     assert records(normalize_rows([row]), "dataset", "metric", "value", "unit", "stderr") == [
         ("ILSVRC", "Top 5 Error", 2.251, "percent", 0.12),
     ]
+
+
+def test_attributes_whose_keys_are_not_all_text_are_kept_as_json():
+    # a model card's YAML key `on:` is the boolean True: keys of two types could not be sorted into JSON text
+    row = RawRow(task="Image Classification", dataset="ImageNet", metric="Top 1 Accuracy", model="m", value="80%",
+                 row_ref="r", attributes={"setting": "224", True: "ResNet", "nested": {1: "a", "b": [{2: "c"}]}})
+    assert records(normalize_rows([row]), "attributes") == [
+        ('{"True": "ResNet", "nested": {"1": "a", "b": [{"2": "c"}]}, "setting": "224"}',),
+    ]
