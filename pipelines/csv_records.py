@@ -1,4 +1,4 @@
-"""Reading a CSV payload record by record, with the line each record starts on, for the sources that read CSV files
+"""Reading a CSV payload as text, record by record, with the line each record starts on, for the sources that read CSV files
 by their headers (Epoch's benchmark files and its runs). Problems are ParseErrors in the source's name."""
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ import io
 from collections.abc import Iterator
 
 from pipelines.source import ParseError
+
+
+def csv_text(payload: bytes, *, source: str, location: str, name: str | None = None) -> str:
+    """The payload as text: UTF-8, a byte-order mark dropped (it would otherwise stick to the first header name)."""
+    try:
+        return payload.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text ({exc})"
+        raise ParseError(source, location, f"{name}: {problem}" if name else problem) from None
 
 
 def csv_records(

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-from pipelines.csv_records import csv_records, require_columns
+from pipelines.csv_records import csv_records, csv_text, require_columns
 from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
 
@@ -131,10 +131,7 @@ _EXTERNAL_PREFIX = "external_benchmark_"
 
 
 def _decode(payload: bytes, location: str, name: str) -> str:
-    try:
-        return payload.decode("utf-8-sig")  # a byte-order mark would otherwise stick to the first header name
-    except UnicodeDecodeError as exc:
-        raise ParseError(SOURCE_NAME, location, f"{name}: not UTF-8 text ({exc})") from None
+    return csv_text(payload, source=SOURCE_NAME, location=location, name=name)
 
 
 def _board_for(name: str, location: str) -> Board:

@@ -46,7 +46,7 @@ from collections import Counter
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from pipelines.csv_records import csv_records, require_columns
+from pipelines.csv_records import csv_records, csv_text, require_columns
 from pipelines.epoch_csv import GENERIC_TASK
 from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
@@ -103,10 +103,7 @@ def _scores(cell: str, line: int, location: str) -> list[tuple[str, str, float |
 
 def parse_epoch_runs(payload: bytes, location: str, **_options: str) -> list[RawRow]:
     """One raw row per score of each run in Epoch's `benchmarks_runs.csv`; options are ignored."""
-    try:
-        text = payload.decode("utf-8-sig")  # a byte-order mark would otherwise stick to the first header name
-    except UnicodeDecodeError as exc:
-        raise _problem(location, f"not UTF-8 text ({exc})") from None
+    text = csv_text(payload, source=SOURCE_NAME, location=location)
     columns, records = csv_records(text, source=SOURCE_NAME, location=location)
     require_columns(columns, REQUIRED, source=SOURCE_NAME, location=location)
     rows: list[RawRow] = []

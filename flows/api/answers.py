@@ -7,7 +7,6 @@ file, adds `data_observed_at` with `with_data_age`, and makes each row what `--j
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,14 +16,12 @@ import duckdb
 from flows.api.problems import Problem
 from flows.api.warehouse_view import MEMO_ENTRIES, copy_memo
 from flows.cli.age import with_data_age
-from flows.cli.names import BenchmarkNames, UnknownNameError, resolve_lineages, resolve_names
+from flows.cli.names import (
+    BenchmarkNames, UnknownNameError, benchmarks_matching, resolve_lineages, resolve_names,
+)
 from flows.cli.shared import jsonable
-from pipelines.aliases import fold
 from warehouse import queries
-from warehouse.statements import run
-
-_UNKNOWN_KIND = re.compile(r"\bno (task|dataset|metric) ")
-
+from warehouse.statements import first_row, run
 
 @dataclass(frozen=True)
 class Filters:
@@ -46,8 +43,7 @@ def resolved_names(con: duckdb.DuckDBPyConnection, task: str | None, dataset: st
     try:
         names = resolve_names(con, task, dataset, metric)
     except UnknownNameError as error:
-        kind = _UNKNOWN_KIND.search(str(error).partition(": ")[2])
-        raise Problem(404, str(error), title="unknown benchmark", parameter=kind[1] if kind else None) from None
+        raise Problem(404, str(error), title="unknown benchmark", parameter=error.kind) from None
     if memo is not None and len(memo) < MEMO_ENTRIES:
         memo[key] = names
     return names
@@ -115,9 +111,7 @@ def benchmarks(con: duckdb.DuckDBPyConnection, *, search: str | None, task: str 
                       parameter="direction")
     names = resolved_names(con, task, dataset, None)
     rows = queries.benchmarks(con, canonical=CANONICAL_NAMES, task=names.task, dataset=names.dataset)
-    if search and search.strip():
-        wanted = fold(search)
-        rows = [row for row in rows if wanted in fold(f"{row['task']} {row['dataset']} {row['metric']}")]
+    rows = benchmarks_matching(rows, search)
     if direction:
         rows = [row for row in rows if row["direction"] == direction]
     return {**_answer(rows[:limit], total=len(rows)), "data_observed_at": _newest_observation(con)}
@@ -142,7 +136,7 @@ def snapshots(con: duckdb.DuckDBPyConnection, *, source: str | None, limit: int)
 
 
 def _newest_observation(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    return con.execute("SELECT max(observed_at) FROM snapshots WHERE status <> 'failed'").fetchone()[0]
+    return first_row(con, "newest_observation")[0]
 
 
 def benchmark_names(con: duckdb.DuckDBPyConnection) -> list[tuple]:

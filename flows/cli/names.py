@@ -22,7 +22,12 @@ _LINEAGES_LISTED = 20
 
 
 class UnknownNameError(LookupError):
-    """A task, dataset or metric the warehouse does not hold; the message names the closest ones it does."""
+    """A task, dataset, metric or lineage the warehouse does not hold; the message names the closest ones it does,
+    `kind` which of them it is (what the API names as the parameter at fault)."""
+
+    def __init__(self, message: str, kind: str | None = None):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def resolve_names(
             resolved[kind] = _resolve_one(kind, typed, sorted({row[position] for row in within}), resolved)
         except UnknownNameError as error:
             asked = " / ".join(name for name in (task, dataset, metric) if name)
-            raise UnknownNameError(f"no benchmark {asked}: {error}") from None
+            raise UnknownNameError(f"no benchmark {asked}: {error}", kind) from None
     return BenchmarkNames(**resolved)
 
 
@@ -66,9 +71,17 @@ def resolve_lineages(con: duckdb.DuckDBPyConnection, typed: list[str] | None) ->
             shown += f", ... ({len(held)} in all)"
         raise UnknownNameError(
             f"no lineage {', '.join(repr(name) for name in unknown)}: "
-            + (f"the warehouse holds {shown}" if held else "the warehouse holds none yet")
+            + (f"the warehouse holds {shown}" if held else "the warehouse holds none yet"), "lineage",
         )
     return wanted
+
+
+def benchmarks_matching(rows: list[dict], search: str | None) -> list[dict]:
+    """The benchmarks (rows with task, dataset, metric) with `search` in a name, in any spelling (`--search`)."""
+    if not search or not search.strip():
+        return rows
+    wanted = fold(search)
+    return [row for row in rows if wanted in fold(f"{row['task']} {row['dataset']} {row['metric']}")]
 
 
 def _resolve_one(kind: str, typed: str, known: list[str], context: dict[str, str | None]) -> str:
@@ -78,7 +91,7 @@ def _resolve_one(kind: str, typed: str, known: list[str], context: dict[str, str
     for candidate in (_CANONICAL[kind](typed), typed):
         if fold(candidate) in by_fold:
             return by_fold[fold(candidate)]
-    raise UnknownNameError(_unknown_message(kind, typed, known, context))
+    raise UnknownNameError(_unknown_message(kind, typed, known, context), kind)
 
 
 def _unknown_message(kind: str, typed: str, known: list[str], context: dict[str, str | None]) -> str:

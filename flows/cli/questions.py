@@ -39,9 +39,8 @@ from flows.cli.shared import (
     WithCodeOption,
 )
 from flows.cli.age import staleness_warning, with_data_age
-from flows.cli.names import resolve_lineages, resolve_names
+from flows.cli.names import benchmarks_matching, resolve_lineages, resolve_names
 from flows.dates import UsageError, parse_day, utc_now
-from pipelines.aliases import fold
 from warehouse import queries
 from warehouse.statements import run
 
@@ -322,9 +321,7 @@ def benchmarks_command(
         if why:
             reasons = {(b[0], b[1], b[2]): b[4] for b in run(con, "benchmark_directions")}
             rows = [{**row, "why": reasons.get((row["task"], row["dataset"], row["metric"]))} for row in rows]
-    if search:
-        wanted = fold(search)
-        rows = [row for row in rows if wanted in fold(f"{row['task']} {row['dataset']} {row['metric']}")]
+    rows = benchmarks_matching(rows, search)
     if direction:
         from schemas.results import DIRECTIONS  # pandera: imported only when a direction is asked for
 

@@ -25,3 +25,15 @@ def write_whole(path: Path, text: str) -> None:
         os.replace(temporary, path)
     except OSError as error:
         raise ReportError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+# what `page_name` makes, without its suffix: only files so named are ever removed
+PAGE_STEM = r"[a-z0-9-]+-[0-9a-f]{8}"
+
+
+def remove_unlisted(folder: Path, suffix: str, *, keep: set[str]) -> None:
+    """The files `page_name` named in `folder` (pages, feeds, badges of benchmarks no longer watched, which would
+    otherwise linger, linked from nowhere), but those in `keep`; whatever else someone keeps there is theirs."""
+    for old in folder.glob(f"*.{suffix}"):
+        if old.name not in keep and re.fullmatch(rf"{PAGE_STEM}\.{suffix}", old.name):
+            old.unlink(missing_ok=True)

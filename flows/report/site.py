@@ -29,7 +29,6 @@ http(s) URLs (a scraped "javascript:" URL shows as text).
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -50,7 +49,7 @@ from flows.report.cells import (  # noqa: F401 - re-exported: the feeds and test
     yes_no,
 )
 from flows.report.charts import chart_svg_element, fetch_chart
-from flows.report.files import page_name, write_whole
+from flows.report.files import page_name, remove_unlisted, write_whole
 from flows.report.syndication import write_syndication
 from warehouse import queries
 from warehouse.db import connect
@@ -146,8 +145,8 @@ def build_report(
     write_whole(root / "snapshots.html", env.get_template("snapshots.html").render(
         **common, root="", snapshots=queries.snapshots(con, limit=10_000),
     ))
-    _remove_unwatched(root / "benchmarks", keep={p.name for p in pages})
-    write_syndication(con, root, watched, generated=common["generated"], today=today)
+    remove_unlisted(root / "benchmarks", "html", keep={p.name for p in pages})
+    write_syndication(con, root, watched, generated=common["generated"], today=today, sota=asked.get("sota"))
     return ReportSummary(out_dir=root, index=index, pages=pages, as_of=as_of)
 
 
@@ -209,13 +208,6 @@ def _task_index_page(con, env: jinja2.Environment, root: Path, common: dict, pag
         tasks=len({b["task"] for b in ranked}),
         search_json=boards.json_text(boards.search_index(ranked, pages)),
     ))
-
-
-def _remove_unwatched(folder: Path, *, keep: set[str]) -> None:
-    """Pages of benchmarks no longer watched would otherwise linger, linked from nowhere."""
-    for old in folder.glob("*.html"):
-        if old.name not in keep and re.fullmatch(r"[a-z0-9-]+-[0-9a-f]{8}\.html", old.name):
-            old.unlink(missing_ok=True)
 
 
 def regenerate_report(db_path: str | os.PathLike | None, out_dir: str | os.PathLike, **options) -> ReportSummary:

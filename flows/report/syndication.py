@@ -23,13 +23,13 @@ from pathlib import Path
 from flows.dates import utc_now
 from flows.report import ReportError
 from flows.report.cells import paper_link
-from flows.report.files import page_name, write_whole
+from flows.report.files import page_name, remove_unlisted, write_whole
 from warehouse import queries
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_TEXT = 60  # a badge wider than a phone's screen is no badge
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_SLUG_STEM = r"[a-z0-9-]+-[0-9a-f]{8}"  # what feed_slug makes: only files so named are ever removed
+FEED_ENTRIES = 50  # the newest records a feed holds
 
 
 def feed_slug(task: str, dataset: str, metric: str) -> str:
@@ -104,7 +104,7 @@ def _entry(feed: ET.Element, row: dict, base_url: str | None) -> None:
 
 def records_feed(
     con, *, names: tuple[str, str, str] | None = None, base_url: str | None = None,
-    generated: datetime | None = None, limit: int = 50,
+    generated: datetime | None = None, limit: int = FEED_ENTRIES,
 ) -> str:
     """Atom 1.0 text of the newest new-SOTA records: of every benchmark, or of the one `names` gives exactly.
 
@@ -112,10 +112,16 @@ def records_feed(
     the same to a reader. `base_url` (the report's address) adds the feed's self and alternate links."""
     task, dataset, metric = names or (None, None, None)
     rows = queries.records(con, task=task, dataset=dataset, metric=metric, limit=limit)
+    return _feed(rows, names, base_url, generated)
+
+
+def _feed(rows: list[dict], names: tuple[str, str, str] | None, base_url: str | None,
+          generated: datetime | None) -> str:
+    """The feed of `rows` (records, newest first): of every benchmark, or of the one `names` gives."""
     slug = feed_slug(*names) if names else "records"
     feed = ET.Element("feed", {"xmlns": ATOM})
     _add(feed, "id", f"urn:sotawatch:records:{slug}" if names else "urn:sotawatch:records")
-    _add(feed, "title", "New SOTA records" + (f": {task} / {dataset} / {metric}" if names else ""), type="text")
+    _add(feed, "title", "New SOTA records" + (": " + " / ".join(names) if names else ""), type="text")
     newest = rows[0]["detected_at"] if rows else (generated or utc_now())
     _add(feed, "updated", _instant(newest))
     _add(_add(feed, "author"), "name", "sotawatch")
@@ -181,38 +187,47 @@ def badge_svg(label: str, message: str, color: str = "#4c1") -> str:
 def benchmark_badge(con, names: tuple[str, str, str], *, today: date | None = None) -> str:
     """The badge of a benchmark's SOTA as of `today` (default: today, UTC) by latest knowledge."""
     task, dataset, metric = names
-    day = today or utc_now().date()
-    rows = queries.sota_as_of(con, day, task=task, dataset=dataset, metric=metric)
-    if not rows:
+    rows = queries.sota_as_of(con, today or utc_now().date(), task=task, dataset=dataset, metric=metric)
+    return _badge(rows[0] if rows else None)
+
+
+def _badge(best: dict | None) -> str:
+    """The badge of a SOTA row (`sota_as_of`'s), or of a benchmark without one."""
+    if best is None:
         return badge_svg("SOTA", "no results", color="#9f9f9f")
-    best = rows[0]
     return badge_svg("SOTA", f"{best['model']} {_value(best['value'], best['unit'])}")
 
 
 # ------------------------------------------------------------------------------------------------------ files
 
 
-def write_syndication(con, root: Path, watched: list[dict], *, generated: datetime, today: date) -> list[Path]:
+def write_syndication(
+    con, root: Path, watched: list[dict], *, generated: datetime, today: date, sota: dict | None = None,
+) -> list[Path]:
     """Write the feeds and badges (see the module's docstring) under `root`; remove those of benchmarks no longer
-    watched; the paths written."""
+    watched; the paths written. `sota` is the SOTA today by (task, dataset, metric), where the report asked already;
+    the records are read once for every feed."""
     feeds, badges = root / "feeds", root / "badges"
     try:
         feeds.mkdir(parents=True, exist_ok=True)
         badges.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ReportError(f"cannot write the feeds and badges to {root}: {error.strerror or error}") from None
+    if sota is None and watched:
+        sota = {(row["task"], row["dataset"], row["metric"]): row for row in queries.sota_as_of(con, today)}
+    records = queries.records(con, limit=None)  # newest first, every benchmark
+    by_benchmark: dict[tuple[str, str, str], list[dict]] = {}
+    for row in records:
+        by_benchmark.setdefault((row["task"], row["dataset"], row["metric"]), []).append(row)
     written = [feeds / "records.atom"]
-    write_whole(written[0], records_feed(con, generated=generated))
+    write_whole(written[0], _feed(records[:FEED_ENTRIES], None, None, generated))
     for info in watched:
         names = (info["task"], info["dataset"], info["metric"])
         slug = feed_slug(*names)
-        write_whole(feeds / f"{slug}.atom", records_feed(con, names=names, generated=generated))
-        write_whole(badges / f"{slug}.svg", benchmark_badge(con, names, today=today))
+        write_whole(feeds / f"{slug}.atom", _feed(by_benchmark.get(names, [])[:FEED_ENTRIES], names, None, generated))
+        write_whole(badges / f"{slug}.svg", _badge((sota or {}).get(names)))
         written += [feeds / f"{slug}.atom", badges / f"{slug}.svg"]
     keep = {path.name for path in written}
-    for folder, suffix in ((feeds, "atom"), (badges, "svg")):
-        for old in folder.glob(f"*.{suffix}"):
-            # only files this module names: whatever else someone keeps there is theirs
-            if old.name not in keep and re.fullmatch(rf"{_SLUG_STEM}\.{suffix}", old.name):
-                old.unlink(missing_ok=True)
+    remove_unlisted(feeds, "atom", keep=keep)
+    remove_unlisted(badges, "svg", keep=keep)
     return written
