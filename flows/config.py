@@ -342,7 +342,7 @@ def check_schedule(cron: str, timezone: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------- alerts
 
-_RULE_KEYS = {"task", "dataset", "metric", "min_margin", "extra_data", "estimates"}
+_RULE_KEYS = {"task", "dataset", "metric", "min_margin", "min_z", "extra_data", "estimates"}
 _CHANNEL_KEYS = {
     "webhook": {"url", "timeout"},
     "email": {"host", "port", "starttls", "from", "to", "username", "password", "timeout"},
@@ -378,6 +378,7 @@ def _rule(entry: object, where: str) -> Rule:
     for key in ("task", "dataset", "metric"):
         values[key] = _optional(entry, key, str, where, "*")
     values["min_margin"] = _optional(entry, "min_margin", float, where, 0.0)
+    values["min_z"] = _optional(entry, "min_z", float, where, 0.0)
     for key in ("extra_data", "estimates"):
         values[key] = _optional(entry, key, bool, where, key == "extra_data")
     try:

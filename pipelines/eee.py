@@ -23,8 +23,10 @@ evaluation result:
   itself ("Global MMLU Lite", "Arabic", "Mean win rate"). The metric is `metric_config.metric_name` (schema 0.3.0),
   else the HELM suffix, else `evaluation_description` when it is a metric's name rather than a sentence ("accuracy"),
   else "Score". Names stay as written; the alias registry maps them;
-- model: `model_info.id` ("openai/gpt-4o", "01-ai/yi-34b"); its display `name` ("Yi (34B)", as `model_name`, when
-  it differs from the id), `developer` and `inference_platform` go to attributes;
+- model: `model_info.id` ("openai/gpt-4o", "01-ai/yi-34b") without its vendor prefix and setting suffix
+  (`pipelines.llm_names`: "gpt-4o", "yi-34b"), so that one model from several sources is one model; the id as written
+  (as `model_id`), its display `name` ("Yi (34B)", as `model_name`, when it differs from the id), `developer` (else
+  the id's vendor), `inference_platform` and a setting read from the id (as `setting`) go to attributes;
 - value: `score_details.score` as written (JSON numbers give Python's shortest text for them, the text a JSON writer
   wrote: 0.94296875 -> "0.94296875"; a string as given, for the normalizer to read or reject); a null score gives
   no row, a list, object or boolean is a parse error; the records' scores are fractions 0..1;
@@ -54,6 +56,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
+from pipelines.llm_names import split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec, json_document
 
 NAME = "eee"
@@ -160,10 +163,13 @@ def _record_rows(record: object, where: str, location: str) -> list[RawRow]:
     evaluation_id = _text(record.get("evaluation_id")) or f"{task}/{model}"
     record_day = _day(record.get("evaluation_timestamp"), f"{where} evaluation_timestamp", location)
     retrieved_day = _day(record.get("retrieved_timestamp"), f"{where} retrieved_timestamp", location)
+    name = split_llm_name(model)
     common = {
         "evaluator": EVALUATORS.get(relationship, relationship) if relationship else None,
+        "model_id": model if name.model != model else None,
         "model_name": _text(model_info.get("name")) if _text(model_info.get("name")) != model else None,
-        "developer": _text(model_info.get("developer")),
+        "developer": _text(model_info.get("developer")) or name.vendor,
+        "setting": name.setting,
         "inference_platform": _text(model_info.get("inference_platform")),
         "evaluation_id": _text(record.get("evaluation_id")),
         "source_name": _text(metadata.get("source_name")),
@@ -211,7 +217,7 @@ def _record_rows(record: object, where: str, location: str) -> list[RawRow]:
                 task=task,
                 dataset=dataset,
                 metric=metric,
-                model=model,
+                model=name.model,
                 value=value,
                 row_ref=f"{evaluation_id} / evaluation_results[{index}] {evaluation_name}",
                 published=published,

@@ -25,7 +25,9 @@ What else the parser relies on: a header row (a UTF-8 byte-order mark is expecte
 cells may hold newlines (a record's row_ref is the line it starts on). The model is the `Model version` column
 (Epoch's model id, the key of `model_versions.csv`), else the file's display-name column. Epoch lists the same model
 several times per board (different papers, shot counts, agents, or the same result twice), so each row's own record id
-(`id`, or the file's UUID column) is its `setting`: the claim is Epoch's record, stable across exports.
+(`id`, or the file's UUID column) is its `claim` attribute: the claim is Epoch's record, stable across exports. A model
+id's setting suffix ("o3-2025-04-16_high", "claude-opus-4-20250514_16K") is the row's `setting` and not part of the
+model's name (`pipelines.llm_names`), so that one model's results from Epoch and from other sources are one model.
 
 Limits: `published` is the model's release date (day precision), not the date the score was published; a score a
 later paper reported for an old model is dated by the model. The extra-training-data flag is unknown (None).
@@ -40,6 +42,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from pipelines.csv_records import csv_records, csv_text, require_columns
+from pipelines.llm_names import split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
 
@@ -180,7 +183,10 @@ def _rows_of_board(text: str, name: str, board: Board, dates: dict[str, str], lo
             column: value for column, value in cells.items() if value and column not in fixed and column != model_column
         }
         if cells.get(board.record):
-            attributes["setting"] = cells[board.record]
+            attributes["claim"] = cells[board.record]
+        name = split_llm_name(cells.get(model_column, ""))
+        if name.setting:
+            attributes["setting"] = name.setting
         version = cells[board.models[0]]
         for column, dataset in board.scores:
             value = cells[column]
@@ -188,7 +194,7 @@ def _rows_of_board(text: str, name: str, board: Board, dates: dict[str, str], lo
                 task=board.task,
                 dataset=dataset or cells[board.dataset_column],
                 metric=column,
-                model=cells.get(model_column, ""),
+                model=name.model,
                 value=fraction_to_percent(value) if board.fraction and value else value,
                 row_ref=f"{ref}line {line}",
                 paper_title=cells.get("Source") or None,

@@ -22,22 +22,29 @@ run's "Best score (across scorers)" keeps three, and is kept in `attributes`). A
 evaluations, and grok-4-0709's two runs, which have no logs or job either).
 
 What a row says: task "Language Model Evaluation" and the benchmark as the dataset (as `epoch-csv` files Epoch's
-runs), the scorer's name as the metric, the model as Epoch writes it, the score as percent text ("85%", the decimal
-point moved exactly), `published` the day the run started (day precision; none when the run gives no date), and in
-`attributes`: `stderr` (a float in percent points, the value's unit; absent when the score has no "±"), `setting` (the
-run id: one model's runs are separate claims), and every other non-empty cell under its header as written (the run id
-as `id`, `Best score (across scorers)`, `started_at`, `task version`, the log and job links, ...).
+runs), the scorer's name as the metric, the model as Epoch writes it less its setting suffix ("gpt-5.1_high" is the
+model "gpt-5.1" in the setting "effort high", "claude-sonnet-4-5-20250929_32K" is "thinking 32K": see
+`pipelines.llm_names`), the score as percent text ("85%", the decimal point moved exactly), `published` the day the
+run started (day precision; none when the run gives no date), and in `attributes`: `setting` (when the name has one),
+`claim` (the run id: one model's runs in one setting are separate claims; "#2" added for a scorer listed twice),
+`stderr` (a float in percent points, the value's unit; absent when the score has no "±"), `lower_is_better` False (see
+below), and every other non-empty cell under its header as written (the run id as `id`, `Best score (across
+scorers)`, `started_at`, `task version`, the log and job links, ...).
 A score that is not a number ("choice:abc±0.1") is a row with its text as written, which the normaliser rejects with
 its reason; an empty `Scores` cell is a row with an empty value under the metric `Scores`, rejected the same way. A
 scorer without a name or with a standard error that is not a number is a `ParseError` naming the line: the cell no
 longer has the layout read here.
 
+Which way the scores point: the scorer names ("choice", "verification_code") say nothing, but the file does: it names
+the highest of a run's scores its "Best score (across scorers)" (in the copy of 2025-12-03, on all 126 runs with two or
+three scores, the best is the largest, to its rounding), and every score is a fraction of the questions solved. So each row carries `lower_is_better: False`, the
+source's own flag, which the normaliser weighs as evidence and names in the direction's reason.
+
 Limits: the file is Epoch's selection of its runs (only successful ones, a subset of models per benchmark), not
 demonstrably every run, so a run missing from a later copy is not taken as removed (`full_listing=False`). The
 extra-training-data flag is unknown (None); no paper is named (Epoch's own evaluations). Scores and standard errors
 are rounded to two decimals of a fraction, so "±0" (128 scores, most of them a score of 0) is an error below half a
-point, not none. The scorer names ("choice", "verification_code") are no evidence of which way a metric points: until
-the alias or direction registry says so, these boards' direction is unknown.
+point, not none.
 """
 from __future__ import annotations
 
@@ -48,6 +55,7 @@ from decimal import Decimal, InvalidOperation
 
 from pipelines.csv_records import csv_records, csv_text, require_columns
 from pipelines.epoch_csv import GENERIC_TASK
+from pipelines.llm_names import split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
 
@@ -113,19 +121,22 @@ def parse_epoch_runs(payload: bytes, location: str, **_options: str) -> list[Raw
             raise _problem(location, f"line {line} has no run id")
         common = {column: value for column, value in cells.items() if value and column not in FIXED}
         published = _run_day(cells["started_at"])
+        name_parts = split_llm_name(cells["model"])
         scores = _scores(cells["Scores"], line, location) if cells["Scores"] else [("Scores", "", None)]
         seen: Counter[str] = Counter()
         for name, score, stderr in scores:
             seen[name] += 1
             repeat = f" #{seen[name]}" if seen[name] > 1 else ""
-            attributes: dict[str, object] = {**common, "setting": run + repeat}
+            attributes: dict[str, object] = {**common, "claim": run + repeat, "lower_is_better": False}
+            if name_parts.setting:
+                attributes["setting"] = name_parts.setting
             if stderr is not None:
                 attributes["stderr"] = stderr
             rows.append(RawRow(
                 task=GENERIC_TASK,
                 dataset=cells["task"],
                 metric=name,
-                model=cells["model"],
+                model=name_parts.model,
                 value=fraction_to_percent(score) if score else score,
                 row_ref=f"line {line} {name}{repeat}",
                 published=published,

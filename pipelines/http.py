@@ -9,6 +9,8 @@ same way as URLs so that history can be loaded from saved payloads. Over HTTP th
   name that does not resolve and a refused connection (nothing listens there: asking again in seconds will not help);
 - keeps a minimum interval per host (arXiv asks for 3 s), sleeping only the remaining gap, retries included;
 - makes conditional requests from the `Validators` of a previous fetch and reports 304 as `not_modified`;
+- sends a caller's own `headers` (an Authorization for a gated API) to the origin it asked only, never to a redirect's
+  other origin, and returns the response's headers in `FetchResult.headers` (a paged API's `Link`);
 - streams the body and stops at `max_bytes`;
 - follows at most 10 redirects itself, checking every hop against `allowed_hosts` (exact names, or `*.example.org`
   for the hosts under a domain) and refusing redirects to private or loopback addresses the caller did not ask for
@@ -128,6 +130,8 @@ class FetchResult:
     last_modified: str | None
     fetched_at: datetime  # aware, UTC
     attempts: int
+    # the response's headers, case-insensitive (empty for files); not part of what makes two results equal
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def not_modified(self) -> bool:
@@ -205,12 +209,16 @@ class HttpClient:
     def close(self) -> None:
         self._session.close()
 
-    def fetch(self, location: str | PathLike[str], *, previous: Validators | None = None) -> FetchResult:
-        """Fetch an http(s) URL (conditionally when `previous` is given), a file:// URL or a path."""
+    def fetch(
+        self, location: str | PathLike[str], *, previous: Validators | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResult:
+        """Fetch an http(s) URL (conditionally when `previous` is given), a file:// URL or a path. `headers` go with
+        the request to the URL's own origin (scheme, host, port) only: a redirect elsewhere does not carry them."""
         location = str(location)
         scheme = urlsplit(location).scheme.lower()
         if scheme in ("http", "https"):
-            return self._fetch_url(location, previous)
+            return self._fetch_url(location, previous, headers)
         if scheme == "file":
             return self._read_file(location, Path(urllib.request.url2pathname(urlsplit(location).path)))
         if len(scheme) > 1:  # one letter is a Windows drive, not a scheme
@@ -242,7 +250,7 @@ class HttpClient:
             attempts=1,
         )
 
-    def _fetch_url(self, url: str, previous: Validators | None) -> FetchResult:
+    def _fetch_url(self, url: str, previous: Validators | None, own: Mapping[str, str] | None = None) -> FetchResult:
         headers = {"User-Agent": self.user_agent}
         if previous is not None and previous.etag:
             headers["If-None-Match"] = previous.etag
@@ -251,7 +259,7 @@ class HttpClient:
         attempt = 1
         while True:
             try:
-                return self._try_once(url, headers, attempt)
+                return self._try_once(url, headers, attempt, own)
             except _RetryableFailure as failure:
                 if attempt > self.max_retries:
                     raise FetchRetryableError(
@@ -265,17 +273,21 @@ class HttpClient:
                 self._sleep(delay)
                 attempt += 1
 
-    def _try_once(self, url: str, headers: dict[str, str], attempt: int) -> FetchResult:
-        """One try: follow redirects hop by hop, so every hop is checked before it is asked."""
+    def _try_once(
+        self, url: str, headers: dict[str, str], attempt: int, own: Mapping[str, str] | None = None
+    ) -> FetchResult:
+        """One try: follow redirects hop by hop, so every hop is checked before it is asked. The caller's `own`
+        headers (credentials) go to the asked origin only."""
         asked_host = urlsplit(url).hostname or ""
         hop = url
         for _ in range(MAX_REDIRECTS + 1):
             self._refuse_unless_allowed(url, hop, asked_host, attempt)
             self._refuse_unless_robots_allow(url, hop, attempt)
             self._wait_for_turn(urlsplit(hop).hostname or "")
+            sent = {**own, **headers} if own and _origin(hop) == _origin(url) else headers
             try:
                 response = self._session.get(
-                    hop, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+                    hop, headers=sent, timeout=self.timeout, stream=True, allow_redirects=False
                 )
             except _INVALID_REQUEST_ERRORS as error:
                 raise FetchFatalError(url, f"invalid request: {error}", attempts=attempt) from error
@@ -390,6 +402,7 @@ class HttpClient:
             last_modified=response.headers.get("Last-Modified"),
             fetched_at=datetime.now(timezone.utc),
             attempts=attempt,
+            headers=requests.structures.CaseInsensitiveDict(response.headers),
         )
 
     def _read_body(self, url: str, response: requests.Response, attempt: int) -> bytes:
@@ -431,6 +444,11 @@ def fetch(
 
 def _is_http(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
 def _parse_retry_after(value: str | None) -> float | None:

@@ -97,6 +97,13 @@ def claim_key(task: str, dataset: str, metric: str, model: str, paper: str, sett
     return "\x1f".join((benchmark_key(task, dataset, metric), model, paper, setting or ""))
 
 
+def _claim_setting(attributes: dict) -> str | None:
+    """What tells a row's claim apart from others of the same model and paper: its setting, and the source's own id
+    of the claim where it gives one (an Epoch run: one model's two runs in one setting are two claims)."""
+    parts = [str(attributes[key]) for key in ("setting", "claim") if attributes.get(key)]
+    return "; ".join(parts) or None
+
+
 # Cells and dates repeat across a payload's rows ("88.5%", "2020-03-18"): read once each. Values and dates are
 # immutable; a cell that does not parse raises every time (exceptions are not cached).
 _parse_value = lru_cache(maxsize=1 << 16)(parse_value)
@@ -133,7 +140,7 @@ def _normalize_row(row: RawRow) -> list:
     )
     attributes = _attributes_json(row.attributes) if row.attributes else None
     return [
-        claim_key(task, dataset, metric, model, paper, row.attributes.get("setting")),
+        claim_key(task, dataset, metric, model, paper, _claim_setting(row.attributes)),
         benchmark_key(task, dataset, metric), benchmark_key(task, dataset), task, dataset, metric,
         "unknown",
         "percent" if scale == 100.0 else parsed.unit,

@@ -24,6 +24,7 @@ SOURCE_MODULES: dict[str, str] = {
     "opencodepapers": "pipelines.opencodepapers",
     "eee": "pipelines.eee",
     "epoch-runs": "pipelines.epoch_runs",
+    "hf-eval-results": "pipelines.hf_eval_results",
 }
 
 

@@ -12,9 +12,16 @@ so an alert says what `sota asof` says. A benchmark with no best before the load
 the first time under a rule's filters) becomes the baseline and makes no record. A new version of the claim that
 was already best (a corrected value) is not a new SOTA: only a different claim is. A backfill keeps the records
 (the SOTA steps of history) but queues no alerts.
+
+Noise (issue 15). Where both bests have a standard error, the margin is also counted in combined standard errors
+(z = margin / sqrt(se_new^2 + se_old^2)). A move whose margin is below two of them is within the noise of the old best:
+it is recorded as kind 'tied within noise' and queues no alert, since nobody can tell the two apart. A rule's `min_z`
+asks more of a move before it is recorded at all, as `min_margin` does, where both errors are known; where one is not,
+z is unknown and only `min_margin` applies (the message says the errors are unknown).
 """
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -54,6 +61,7 @@ class Rule:
     min_margin: float = 0.0
     extra_data: bool = True
     estimates: bool = False
+    min_z: float = 0.0  # the least margin in combined standard errors, where both are known
 
     def __post_init__(self) -> None:
         for name in ("task", "dataset", "metric"):
@@ -62,6 +70,8 @@ class Rule:
                 raise RuleError(f"rule {name} pattern must be a non-empty string (use '*' for any), got {pattern!r}")
         if not isinstance(self.min_margin, (int, float)) or isinstance(self.min_margin, bool) or self.min_margin < 0:
             raise RuleError(f"rule min_margin must be a number >= 0, got {self.min_margin!r}")
+        if not isinstance(self.min_z, (int, float)) or isinstance(self.min_z, bool) or not self.min_z >= 0:
+            raise RuleError(f"rule min_z must be a number >= 0 (standard errors), got {self.min_z!r}")
 
     def matches(self, task: str, dataset: str, metric: str) -> bool:
         # casefold on both sides: a user writes "imagenet" for "ImageNet"; fnmatchcase keeps it the same on every OS
@@ -100,6 +110,13 @@ class Best:
     paper_title: str | None
     paper_url: str | None
     published_on: date | None
+    stderr: float | None = None  # in the metric's unit; None where the source gives none
+
+
+NEW_SOTA = "new SOTA"
+TIED_WITHIN_NOISE = "tied within noise"
+# A margin below this many combined standard errors is within the noise (as sw_within_noise in migration 011).
+NOISE_Z = 2.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +144,10 @@ class Record:
     is_backfill: bool
     direction: str | None = None  # from the benchmark, for messages
     unit: str | None = None
+    kind: str = NEW_SOTA  # or TIED_WITHIN_NOISE: recorded, never alerted
+    stderr: float | None = None
+    previous_stderr: float | None = None
+    z: float | None = None  # the margin in combined standard errors; None when either is unknown (or both are 0)
 
     @classmethod
     def from_mapping(cls, row: dict) -> Record:
@@ -156,6 +177,21 @@ def margin_between(new: Best, old: Best) -> float:
     new_value, old_value = Decimal(repr(new.value)), Decimal(repr(old.value))
     difference = old_value - new_value if new.direction == "lower" else new_value - old_value
     return float(difference)
+
+
+def margin_in_standard_errors(margin: float, new: Best, old: Best) -> float | None:
+    """The margin over the combined standard error of the two bests; None unless both are known and not both 0."""
+    if new.stderr is None or old.stderr is None:
+        return None
+    combined = math.hypot(new.stderr, old.stderr)
+    return margin / combined if combined > 0 else None
+
+
+def noise_kind(margin: float, new: Best, old: Best) -> str:
+    """TIED_WITHIN_NOISE when both standard errors are known (not both 0: sources round them) and the margin is below
+    NOISE_Z combined ones; otherwise a new SOTA, whose noise may be unknown."""
+    z = margin_in_standard_errors(margin, new, old)
+    return TIED_WITHIN_NOISE if z is not None and z < NOISE_Z else NEW_SOTA
 
 
 def require_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
@@ -196,13 +232,16 @@ def detect_new_records(
         if new.claim_key == old.claim_key or new.better_key <= old.better_key:
             continue  # the same claim (perhaps corrected), a tie, or a step back after a removal
         margin = margin_between(new, old)
-        if margin < rule.min_margin:
+        z = margin_in_standard_errors(margin, new, old)
+        if margin < rule.min_margin or (z is not None and z < rule.min_z):
             continue
-        found.append(_store_record(con, new, old, margin, snapshot_id, backfill, now))
+        found.append(_store_record(con, new, old, margin, z, snapshot_id, backfill, now))
     return found
 
 
-def _store_record(con, new: Best, old: Best, margin: float, snapshot_id: int, backfill: bool, now: datetime) -> Record:
+def _store_record(
+    con, new: Best, old: Best, margin: float, z: float | None, snapshot_id: int, backfill: bool, now: datetime
+) -> Record:
     values = {
         "alert_id": str(uuid.uuid4()),
         "snapshot_id": snapshot_id,
@@ -224,7 +263,9 @@ def _store_record(con, new: Best, old: Best, margin: float, snapshot_id: int, ba
         "is_backfill": backfill,
     }
     record_id = first_row(con, "detect_insert_record", values)[0]
-    return Record(record_id=record_id, direction=new.direction, unit=new.unit, **values)
+    noise = {"kind": noise_kind(margin, new, old), "stderr": new.stderr, "previous_stderr": old.stderr, "z": z}
+    run(con, "detect_insert_noise", {"record_id": record_id, **noise})
+    return Record(record_id=record_id, direction=new.direction, unit=new.unit, **values, **noise)
 
 
 def enqueue_alerts(
@@ -232,7 +273,7 @@ def enqueue_alerts(
 ) -> int:
     """One pending outbox row per record and channel, inside the caller's open transaction; how many were queued.
 
-    Backfill records queue nothing: history is recorded, nobody is paged about it.
+    Backfill records queue nothing: history is recorded, nobody is paged about it; nor do ties within noise.
     """
     names = list(channels)
     for name in names:
@@ -240,7 +281,7 @@ def enqueue_alerts(
             raise ValueError(f"a channel name must be a non-empty string, got {name!r}")
     if len(set(names)) != len(names):
         raise ValueError(f"channel names must be unique: {names}")
-    live = [record for record in new_records if not record.is_backfill]
+    live = [record for record in new_records if not record.is_backfill and record.kind == NEW_SOTA]
     if not live or not names:
         return 0
     require_open_transaction(con)

@@ -77,7 +77,17 @@ def _with_unit(value: float, unit: str | None) -> str:
 
 def _margin(record: Record) -> str:
     text = _number(record.margin) + (" points" if record.unit == "percent" else "")
-    return text + (" (lower is better)" if record.direction == "lower" else "")
+    text += " (lower is better)" if record.direction == "lower" else ""
+    return text + _in_standard_errors(record)
+
+
+def _in_standard_errors(record: Record) -> str:
+    """", 2.8 standard errors (±1 and ±0.5)" where both bests have one; a word on what is missing where one does."""
+    if record.z is not None:
+        return (f", {record.z:.1f} standard errors (±{_number(record.stderr)} and ±{_number(record.previous_stderr)})")
+    if record.stderr is not None or record.previous_stderr is not None:
+        return ", standard errors not known for both"
+    return ""
 
 
 def benchmark_name(record: Record) -> str:

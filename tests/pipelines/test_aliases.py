@@ -146,6 +146,8 @@ def test_whole_benchmark_aliases_point_at_canonical_names(registry):
     assert BENCHMARK_ALIASES == {
         ("adversarial defense", "imagenet (linf)", "clean accuracy"): ("Image Classification", "ImageNet", "Top 1 Accuracy", 1.0),
         ("image classification", "imagenet image recognition", "error rate"): ("Image Classification", "ILSVRC", "Top 5 Error", 100.0),
+        ("language model evaluation", "gpqa diamond", "choice"): ("Language Model Evaluation", "GPQA Diamond", "Accuracy", 1.0),
+        ("language model evaluation", "gpqa diamond", "score"): ("Language Model Evaluation", "GPQA Diamond", "Accuracy", 100.0),
     }
     targets = {(task, dataset, metric) for task, dataset, metric, _ in BENCHMARK_ALIASES.values()}
     canonical = {(t, d, m) for t in registry["tasks"] for d in registry["datasets"] for m in registry["metrics"]}

@@ -28,12 +28,13 @@ SIMPLEQA_ROWS = [
         task="SimpleQA-Verified",
         dataset="SimpleQA-Verified",
         metric="accuracy",
-        model="anthropic/claude-opus-4-6",
+        model="claude-opus-4-6",
         value="0.431",
         row_ref="SimpleQA-Verified/anthropic_claude-opus-4-6/1770344141.0 / evaluation_results[0] simpleqa_scorer",
         published="2026-02-06",
         attributes={
             "evaluator": "third-party",
+            "model_id": "anthropic/claude-opus-4-6",
             "developer": "anthropic",
             "inference_platform": "anthropic",
             "evaluation_id": "SimpleQA-Verified/anthropic_claude-opus-4-6/1770344141.0",
@@ -119,11 +120,12 @@ def test_simpleqa_record_is_one_row_with_its_interval(parsed):
 def test_helm_record_splits_scenario_and_metric(parsed):
     rows = parsed[HELM]
     assert [(r.dataset, r.metric, r.value) for r in rows] == HELM_BOARDS
-    assert {(r.task, r.model, r.published) for r in rows} == {("helm_lite", "01-ai/yi-34b", "2026-01-05")}
+    assert {(r.task, r.model, r.published) for r in rows} == {("helm_lite", "yi-34b", "2026-01-05")}
     first = rows[0]
     assert first.row_ref == "helm_lite/01-ai_yi-34b/1767657482.092302 / evaluation_results[0] Mean win rate"
     assert first.attributes == {
         "evaluator": "third-party",
+        "model_id": "01-ai/yi-34b",
         "model_name": "Yi (34B)",
         "developer": "01-ai",
         "inference_platform": "unknown",
@@ -144,7 +146,7 @@ def test_global_mmlu_record_is_nineteen_rows(parsed):
     rows = parsed[MMLU]
     assert [r.dataset for r in rows] == MMLU_DATASETS
     assert {(r.task, r.metric, r.model, r.published) for r in rows} == {
-        ("global-mmlu-lite", "Score", "anthropic/claude-opus-41", "2025-11-28")
+        ("global-mmlu-lite", "Score", "claude-opus-41", "2025-11-28")
     }
     assert rows[0].value == "0.94296875" and rows[3].value == "0.945"
     assert {r.attributes["model_name"] for r in rows} == {"Claude Opus 4.1"}

@@ -140,18 +140,18 @@ def test_first_and_last_rows_of_mmlu(epoch: Path):
     assert rows[0] == RawRow(
         **MMLU, model="amazon.nova-lite-v1:0", value="77.0%", row_ref="line 2",
         paper_title="Stanford CRFM Leaderboard", paper_url="https://crfm.stanford.edu/helm/lite/latest/#/leaderboard/mmlu",
-        attributes={"Name": "Amazon Nova Lite", "Shots": "5", "setting": "reccNX56mRCIhx9ok"})
+        attributes={"Name": "Amazon Nova Lite", "Shots": "5", "claim": "reccNX56mRCIhx9ok"})
     # Quoted notes with newlines: 246 records on 251 lines, each referred to by the line it starts on.
     assert rows[-1] == RawRow(
         **MMLU, model="Yi-34B-Chat", value="73.5%", row_ref="line 252",
         paper_title="Yi: Open Foundation Models by 01.AI", paper_url="http://arxiv.org/abs/2403.04652",
-        attributes={"Name": "Yi-Chat 34B", "Shots": "5", "setting": "reckSm2dCL3rMGbBd"})
+        attributes={"Name": "Yi-Chat 34B", "Shots": "5", "claim": "reckSm2dCL3rMGbBd"})
 
 
 def test_first_and_last_rows_of_epochs_own_runs(epoch: Path):
     rows = parse_file(epoch / "benchmarks_runs.csv")
     assert rows[0] == RawRow(
-        **RUNS, dataset="GPQA diamond", model="gpt-5.1_medium", value="85.0%", row_ref="line 2",
+        **RUNS, dataset="GPQA diamond", model="gpt-5.1", value="85.0%", row_ref="line 2",
         attributes={
             "Scores": "choice:0.85±0.02",
             "log viewer": "https://logs.epoch.ai/inspect-viewer/c79c08da/viewer.html?log_file=https%3A%2F%2Flogs.epoch.ai"
@@ -160,12 +160,12 @@ def test_first_and_last_rows_of_epochs_own_runs(epoch: Path):
                     "/V3YQtSEnQ3TPZEPPgkCKQM.eval",
             "job": "https://github.com/epoch-research/benchmarks/actions/runs/19445092846/job/55637765314",
             "started_at": "17 November 2025 4:28pm", "Status": "Success", "task version": "1.0.1",
-            "setting": "V3YQtSEnQ3TPZEPPgkCKQM"})
+            "claim": "V3YQtSEnQ3TPZEPPgkCKQM", "setting": "effort medium"})
     assert rows[-1] == RawRow(
         **RUNS, dataset="FrontierMath-Tier-4-2025-07-01-Private", model="gemini-2.5-deep-think-2025-08-01-webapp",
         value="10.4%", row_ref="line 542",
         attributes={"Scores": "manual_inspection:0.1±0.04", "Status": "Success", "Manual evaluation": "checked",
-                    "task version": "1.0.0", "setting": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4"})
+                    "task version": "1.0.0", "claim": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4"})
     assert Counter(r.dataset for r in rows) == {
         "GPQA diamond": 134, "MATH level 5": 108, "OTIS Mock AIME 2024-2025": 106,
         "FrontierMath-2025-02-28-Private": 59, "FrontierMath-2025-02-28-Public": 58,
@@ -175,8 +175,9 @@ def test_first_and_last_rows_of_epochs_own_runs(epoch: Path):
 
 def test_the_best_gpqa_diamond_run_and_mmlu_entry(epoch: Path):
     runs = normalize_rows(parse_file(epoch / "benchmarks_runs.csv")).results
-    gpqa = runs[runs["dataset"] == "GPQA diamond"].sort_values("value", ascending=False).iloc[0]
-    assert (gpqa["model"], gpqa["value"], gpqa["unit"], gpqa["row_ref"]) == ("gpt-5.1_high", 87.6, "percent", "line 17")
+    gpqa = runs[runs["dataset"] == "GPQA Diamond"].sort_values("value", ascending=False).iloc[0]
+    assert (gpqa["model"], gpqa["value"], gpqa["unit"], gpqa["row_ref"]) == ("gpt-5.1", 87.6, "percent", "line 17")
+    assert json.loads(gpqa["attributes"])["setting"] == "effort high"
     mmlu = normalize_rows(parse_file(epoch / "external_benchmark_mmlu.csv")).results
     best = mmlu.sort_values("value", ascending=False).iloc[0]
     assert (best["model"], best["value"], best["paper_title"]) == ("gpt-4o-2024-11-20", 88.1, "Phi-4 Technical Report")
@@ -187,7 +188,7 @@ def test_the_same_model_listed_several_times_stays_several_claims(epoch: Path):
     rows = [r for r in parse_file(epoch / "external_benchmark_openbookqa.csv") if r.model == "PaLM 540B"]
     assert [(r.value, r.attributes.get("Shots"), r.paper_title[:5]) for r in rows] == [
         ("53.4%", "0", "PaLM:"), ("53.6%", "1", "PaLM:"), ("68.0%", "few", "PaLM:"), ("53.4%", "0", "LLaMA")]
-    assert len({r.attributes["setting"] for r in rows}) == 4
+    assert len({r.attributes["claim"] for r in rows}) == 4
     assert len(normalize_rows(rows).results) == 4
 
 
@@ -195,9 +196,9 @@ def test_agents_and_display_names_fill_in_for_a_missing_model_version(epoch: Pat
     os_world = parse_file(epoch / "external_benchmark_os_world.csv")
     # The only file without a record id: the agent tells one model's entries apart (CUA at 200 and 15 steps), and
     # stands in as the model where Epoch gives no model version.
-    cua = [(r.row_ref, r.value, r.attributes["setting"]) for r in os_world if r.model == "CUA"]
+    cua = [(r.row_ref, r.value, r.attributes["claim"]) for r in os_world if r.model == "CUA"]
     assert cua == [("line 2", "38.100", "OpenAI CUA (200 steps)"), ("line 11", "19.700", "OpenAI CUA (15 steps)")]
-    assert (os_world[1].model, os_world[1].attributes["setting"]) == (
+    assert (os_world[1].model, os_world[1].attributes["claim"]) == (
         "Agent S2 w/ Claude 3.7 (50 steps)", "Agent S2 w/ Claude 3.7 (50 steps)")
     livebench = {r.row_ref: r.model for r in parse_file(epoch / "external_benchmark_livebench.csv")}
     assert livebench["line 14"] == "chatgpt-4o-latest-2025-03-27"  # LiveBench's own name, from its `id` column
@@ -228,7 +229,7 @@ def test_a_zip_of_the_data_folder_dates_rows_by_model_release(bundle_rows: list[
     assert Counter(r.row_ref.split(" line ")[0] for r in bundle_rows) == {
         name: count for name, (count, _) in BOARDS.items()}
     assert bundle_rows[0] == RawRow(
-        **RUNS, dataset="GPQA diamond", model="gpt-5.1_medium", value="85.0%", row_ref="benchmarks_runs.csv line 2",
+        **RUNS, dataset="GPQA diamond", model="gpt-5.1", value="85.0%", row_ref="benchmarks_runs.csv line 2",
         published="2025-11-13",
         attributes=bundle_rows[0].attributes)
     mmlu = next(r for r in bundle_rows if r.dataset == "MMLU")
@@ -236,7 +237,7 @@ def test_a_zip_of_the_data_folder_dates_rows_by_model_release(bundle_rows: list[
         **MMLU, model="amazon.nova-lite-v1:0", value="77.0%", row_ref="external_benchmark_mmlu.csv line 2",
         paper_title="Stanford CRFM Leaderboard", paper_url="https://crfm.stanford.edu/helm/lite/latest/#/leaderboard/mmlu",
         published="2024-12-03",
-        attributes={"Name": "Amazon Nova Lite", "Shots": "5", "setting": "reccNX56mRCIhx9ok"})
+        attributes={"Name": "Amazon Nova Lite", "Shots": "5", "claim": "reccNX56mRCIhx9ok"})
     # 2,755 of 3,243 rows have a model version with a release date; the others (display names only, versions
     # without a date in model_versions.csv) are undated, and their first sighting stands in.
     assert sum(1 for r in bundle_rows if r.published) == 2755

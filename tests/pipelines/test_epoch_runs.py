@@ -3,8 +3,6 @@ one row per score of each run, with its standard error, dated by the run."""
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -62,10 +60,11 @@ def test_registered_with_its_url_and_not_as_a_full_listing():
 
 def test_the_first_run_whole(rows: list[RawRow]):
     assert rows[0] == RawRow(
-        task=TASK, dataset="GPQA diamond", metric="choice", model="gpt-5.1_medium", value="85%",
+        task=TASK, dataset="GPQA diamond", metric="choice", model="gpt-5.1", value="85%",
         row_ref="line 2 choice", published="2025-11-17",
         attributes={
-            "id": "V3YQtSEnQ3TPZEPPgkCKQM", "setting": "V3YQtSEnQ3TPZEPPgkCKQM", "stderr": 2.0,
+            "id": "V3YQtSEnQ3TPZEPPgkCKQM", "claim": "V3YQtSEnQ3TPZEPPgkCKQM", "setting": "effort medium",
+            "lower_is_better": False, "stderr": 2.0,
             "Best score (across scorers)": "0.850",
             "log viewer": VIEWER + "V3YQtSEnQ3TPZEPPgkCKQM.eval",
             "logs": LOGS + "V3YQtSEnQ3TPZEPPgkCKQM.eval",
@@ -75,7 +74,7 @@ def test_the_first_run_whole(rows: list[RawRow]):
 
 def test_a_run_with_two_scorers_is_two_rows(rows: list[RawRow]):
     common = {
-        "id": "iJp7PgYZa3PiXAV8UWd7MC", "setting": "iJp7PgYZa3PiXAV8UWd7MC", "stderr": 5.0,
+        "id": "iJp7PgYZa3PiXAV8UWd7MC", "claim": "iJp7PgYZa3PiXAV8UWd7MC", "lower_is_better": False, "stderr": 5.0,
         "Best score (across scorers)": "0.847",
         "log viewer": VIEWER + "iJp7PgYZa3PiXAV8UWd7MC.eval", "logs": LOGS + "iJp7PgYZa3PiXAV8UWd7MC.eval",
         "job": JOBS + "19410488871/job/55531171006",
@@ -93,11 +92,11 @@ def test_a_run_with_two_scorers_is_two_rows(rows: list[RawRow]):
 def test_one_scorer_named_twice_in_a_run_is_two_claims(rows: list[RawRow]):
     """Five GPQA diamond runs of 2025 list `choice` twice with different scores; the second is "#2"."""
     line176 = [r for r in rows if r.row_ref.startswith("line 176 ")]
-    assert [(r.row_ref, r.metric, r.value, r.attributes["stderr"], r.attributes["setting"]) for r in line176] == [
+    assert [(r.row_ref, r.metric, r.value, r.attributes["stderr"], r.attributes["claim"]) for r in line176] == [
         ("line 176 choice", "choice", "77%", 3.0, "2t26VSNdsAE5pefQEMP25x"),
         ("line 176 choice #2", "choice", "80%", 2.0, "2t26VSNdsAE5pefQEMP25x #2"),
     ]
-    assert {r.model for r in line176} == {"claude-3-7-sonnet-20250219_64K"}
+    assert {(r.model, r.attributes["setting"]) for r in line176} == {("claude-3-7-sonnet-20250219", "thinking 64K")}
     assert {r.attributes["Best score (across scorers)"] for r in line176} == {"0.797"}  # the better of the two
     twice = Counter(r.row_ref.split(" ")[1] for r in rows if r.row_ref.endswith(" #2"))
     assert twice == {"176": 1, "177": 1, "178": 1, "179": 1, "180": 1}
@@ -109,7 +108,8 @@ def test_the_last_run_a_manual_one_without_a_date(rows: list[RawRow]):
         model="gemini-2.5-deep-think-2025-08-01-webapp", value="10%", row_ref="line 542 manual_inspection",
         published=None,
         attributes={"id": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4",
-                    "setting": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4", "stderr": 4.0,
+                    "claim": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4", "lower_is_better": False,
+                    "stderr": 4.0,
                     "Best score (across scorers)": "0.104", "Status": "Success", "Manual evaluation": "checked",
                     "task version": "1.0.0"})
 
@@ -168,42 +168,42 @@ def test_the_scores_cell_is_rounded_to_two_decimals_of_the_best_score(rows: list
         assert abs(best - 100 * float(scores[0].attributes["Best score (across scorers)"])) <= 0.5 + 1e-9, run
 
 
-# --- GPQA diamond as of 2025-11-30: the leader and the runs within its noise ------------------------------------
+# --- GPQA Diamond as of 2025-11-30: the leader and the runs within its noise ------------------------------------
 
 
-def test_gpqa_diamond_leader_as_of_2025_11_30_and_its_co_leaders_within_noise(rows: list[RawRow]):
-    results = normalize_rows([r for r in rows if r.dataset == "GPQA diamond"]).results
-    results = results.assign(stderr=[json.loads(a)["stderr"] for a in results["attributes"]])
-    assert set(results["unit"]) == {"percent"}
-    by_then = [day is not None and not pd.isna(day) and day <= date(2025, 11, 30) for day in results["published_on"]]
-    dated = results[by_then]
-    assert len(results) - len(dated) == 1  # grok-4-0709's run has no date
-    leader = dated.loc[dated["value"].idxmax()]
-    assert (leader["model"], leader["value"], leader["stderr"], leader["published_on"], leader["row_ref"]) == (
-        "gpt-5.1_high", 88.0, 2.0, date(2025, 11, 13), "line 17 choice")
-    assert (dated["value"] == 88.0).sum() == 1  # no tie at the top
-
-    def within_noise(other) -> bool:
-        return leader["value"] - other["value"] < 2 * math.sqrt(leader["stderr"] ** 2 + other["stderr"] ** 2)
-
-    co_leaders = [(r["model"], r["value"], r["stderr"]) for _, r in dated.sort_values(["value", "model"],
-                  ascending=[False, True]).iterrows() if r["row_ref"] != leader["row_ref"] and within_noise(r)]
-    assert co_leaders == [
-        ("gpt-5-2025-08-07_high", 86.0, 2.0),
-        ("gemini-2.5-pro", 85.0, 2.0),
-        ("gemini-2.5-pro-preview-06-05", 85.0, 3.0),
-        ("gpt-5-2025-08-07_medium", 85.0, 2.0),
-        ("gpt-5.1_medium", 85.0, 2.0),
-        ("gemini-2.5-pro-exp-03-25", 84.0, 3.0),
-        ("kimi-k2-thinking-turbo", 84.0, 2.0),
-        ("claude-sonnet-4-5-20250929_32K", 82.0, 3.0),  # 6 points apart, 2 x 3.6 = 7.2 allowed
-        ("claude-sonnet-4-5-20250929_59K", 82.0, 3.0),
+def test_gpqa_diamond_leader_as_of_2025_11_30_with_its_standard_error_and_co_leaders_within_noise(db, path: Path):
+    """The warehouse answers from the real file: the leader with its standard error, then every run whose margin to
+    it is below twice the combined standard error, with that margin in combined standard errors (z)."""
+    ingest(db, "epoch-runs", str(path), observed_at="2025-12-03")  # the day of this copy
+    answer = db.execute(
+        """SELECT model, setting, value, stderr, published_on, co_leader, round(z, 2)
+           FROM sota_as_of(DATE '2025-11-30', within_noise := true)
+           WHERE dataset = 'GPQA Diamond' AND metric = 'Accuracy'""").fetchall()
+    assert answer == [
+        ("gpt-5.1", "effort high", 88.0, 2.0, date(2025, 11, 13), False, None),
+        ("gpt-5-2025-08-07", "effort high", 86.0, 2.0, date(2025, 10, 29), True, 0.71),
+        ("gemini-2.5-pro", None, 85.0, 2.0, date(2025, 11, 16), True, 1.06),
+        ("gemini-2.5-pro-preview-06-05", None, 85.0, 3.0, date(2025, 6, 5), True, 0.83),
+        ("gpt-5-2025-08-07", "effort medium", 85.0, 2.0, date(2025, 8, 7), True, 1.06),
+        ("gpt-5.1", "effort medium", 85.0, 2.0, date(2025, 11, 17), True, 1.06),
+        ("gemini-2.5-pro-exp-03-25", None, 84.0, 3.0, date(2025, 3, 31), True, 1.11),
+        ("kimi-k2-thinking-turbo", None, 84.0, 2.0, date(2025, 11, 11), True, 1.41),
+        # 6 points below, within 2 x 3.61 = 7.2
+        ("claude-sonnet-4-5-20250929", "thinking 32K", 82.0, 3.0, date(2025, 10, 21), True, 1.66),
+        ("claude-sonnet-4-5-20250929", "thinking 59K", 82.0, 3.0, date(2025, 10, 28), True, 1.66),
     ]
-    # o3 at 82 ± 2 is just outside (6 >= 2 x 2.83 = 5.66); the undated grok-4 run (87 ± 2) would be within
-    o3 = dated[dated["model"] == "o3-2025-04-16_high"].iloc[0]
-    assert (o3["value"], o3["stderr"], within_noise(o3)) == (82.0, 2.0, False)
-    grok = results[results["published_on"].isna()].iloc[0]
-    assert (grok["model"], grok["value"], grok["stderr"], within_noise(grok)) == ("grok-4-0709", 87.0, 2.0, True)
+    # o3 at 82 +- 2 is just outside (6 >= 2 x 2.83 = 5.66); the direction is Epoch's own flag
+    board = {(m, s): (v, e) for m, s, v, e in db.execute(
+        """SELECT model, setting, value, stderr FROM leaderboard_as_of('Language Model Evaluation', 'GPQA Diamond',
+               'Accuracy', DATE '2025-11-30')""").fetchall()}
+    assert board[("o3-2025-04-16", "effort high")] == (82.0, 2.0)
+    assert db.execute("SELECT direction FROM benchmarks WHERE dataset = 'GPQA Diamond'").fetchall() == [("higher",)]
+    # grok-4's run has no date: it counts from its first sighting (2025-12-03), after the day asked about
+    assert ("grok-4-0709", None) not in board
+    # without within_noise the answer is the leader alone, the same from the frontier and from the versions
+    alone = "SELECT model, setting, value, stderr FROM sota_as_of(DATE '2025-11-30'{}) WHERE dataset = 'GPQA Diamond'"
+    assert db.execute(alone.format("")).fetchall() == db.execute(
+        alone.format(", known_at := TIMESTAMP '2030-01-01'")).fetchall() == [("gpt-5.1", "effort high", 88.0, 2.0)]
 
 
 # --- malformed cells and layouts --------------------------------------------------------------------------------
@@ -222,14 +222,14 @@ def test_a_score_that_is_not_a_number_is_a_row_the_normaliser_rejects(payload: b
 
 def test_a_score_without_a_standard_error_has_no_stderr(payload: bytes):
     row = parse_epoch_runs(first_run_with(payload, "choice:0.85"), RUNS_FILE)[0]
-    assert (row.value, row.attributes["setting"]) == ("85%", "V3YQtSEnQ3TPZEPPgkCKQM")
+    assert (row.value, row.attributes["claim"]) == ("85%", "V3YQtSEnQ3TPZEPPgkCKQM")
     assert "stderr" not in row.attributes
 
 
 def test_an_empty_scores_cell_is_a_row_the_normaliser_rejects(payload: bytes):
     rows = parse_epoch_runs(first_run_with(payload, ""), RUNS_FILE)
     assert (rows[0].row_ref, rows[0].metric, rows[0].value, rows[0].model) == ("line 2 Scores", "Scores", "",
-                                                                                "gpt-5.1_medium")
+                                                                                "gpt-5.1")
     assert "stderr" not in rows[0].attributes
     [reject] = normalize_rows(rows).rejects
     assert reject.row_ref == "line 2 Scores"
@@ -303,8 +303,8 @@ def test_ingest_loads_every_score_with_its_standard_error(db, path: Path):
         """SELECT r.model, r.value, r.published_on, r.published_precision, r.setting,
                   CAST(json_extract(r.attributes, '$.stderr') AS DOUBLE), r.stderr
            FROM results r JOIN benchmarks b USING (benchmark_id)
-           WHERE b.dataset = 'GPQA diamond' AND r.model = 'gpt-5.1_high'""").fetchall()
-    assert stored == [("gpt-5.1_high", 88.0, date(2025, 11, 13), "day", "CSVtMksEVjBNsGJGjW4GcQ", 2.0, 2.0)]
+           WHERE b.dataset = 'GPQA Diamond' AND r.model = 'gpt-5.1' AND r.setting = 'effort high'""").fetchall()
+    assert stored == [("gpt-5.1", 88.0, date(2025, 11, 13), "day", "effort high", 2.0, 2.0)]
     # every score of the file has its "±": every result keeps its standard error in its own column
     assert db.execute("SELECT count(stderr) FROM results WHERE source = 'epoch-runs'").fetchone() == (775,)
     assert db.execute("SELECT count(*) FROM results WHERE source = 'epoch-runs'").fetchone() == (775,)
@@ -334,4 +334,5 @@ def test_the_export_carries_each_results_standard_error(db, path: Path):
     exported = dict_rows(db, "export_results", {"as_of": None})
     assert len(exported) == 775 and all(row["stderr"] is not None for row in exported)
     assert [(row["model"], row["value"], row["stderr"]) for row in exported
-            if row["dataset"] == "GPQA diamond" and row["model"] == "gpt-5.1_high"] == [("gpt-5.1_high", 88.0, 2.0)]
+            if row["dataset"] == "GPQA Diamond" and row["model"] == "gpt-5.1" and row["setting"] == "effort high"] == [
+        ("gpt-5.1", 88.0, 2.0)]

@@ -9,10 +9,12 @@ import pytest
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source, source_names
 from schemas.results import RAW_ROW_SCHEMA, validate_results
+from tests.support.doc_examples import sample_file, sample_payload
 
 IMAGENET = {"task": "Image Classification", "dataset": "ImageNet"}
 
-# source -> real payloads in ../shared/data (path, options); every folder carries a PROVENANCE.txt
+# source -> real payloads in ../shared/data (path, options); every folder carries a PROVENANCE.txt. A path with `#`
+# names examples in a specification (tests/support/doc_examples.py), for a source whose folder holds no recording.
 SAMPLES = {
     "pwc-dump": [("pwc-sota-extractor/squad.json", {}), ("pwc-sota-extractor/history/squad@2019-01-03.json", {})],
     "pwc-page": [("pwc-sota-page/image-classification-on-imagenet@2023-12-07.json", {})],
@@ -33,6 +35,8 @@ SAMPLES = {
         "global-mmlu-lite__Anthropic__Claude-Opus-4.1__562a23d0-d80a-4564-a68b-6b478817fa0e.json",
         "helm_lite__01-ai__yi-34b__3b8567cf-40f0-4d63-ad12-9b1712a2c503.json",
     )],
+    # the two .eval_results examples of the Hub's eval-results.md (no real file was recorded); a file names no model
+    "hf-eval-results": [("hf-eval-results/eval-results.md#yaml:0,1", {"model": "openai/gpt-oss-120b"})],
 }
 
 # a feed of papers whose abstracts make no result claim is a real, empty answer for arXiv
@@ -56,7 +60,7 @@ CASES = [(name, path, options) for name in source_names() for path, options in S
 def test_every_registered_source_names_real_payloads(name, shared_data):
     assert SAMPLES.get(name), f"source {name} is registered but names no real payload in SAMPLES"
     for path, _ in SAMPLES[name]:
-        payload = shared_data / path
+        payload = shared_data / sample_file(path)
         assert payload.is_file(), payload
         assert (payload.parent / "PROVENANCE.txt").is_file() or any(
             (parent / "PROVENANCE.txt").is_file() for parent in payload.parents if shared_data in parent.parents
@@ -66,7 +70,7 @@ def test_every_registered_source_names_real_payloads(name, shared_data):
 @pytest.mark.parametrize("name, path, options", [c for c in CASES if c[1]])
 def test_source_contract(name, path, options, shared_data):
     spec = get_source(name)
-    payload = (shared_data / path).read_bytes()
+    payload = sample_payload(shared_data, path)
     rows = spec.parse(payload, str(shared_data / path), **options)
     assert_valid_state(spec, payload)
     if name in MAY_BE_EMPTY and not rows:

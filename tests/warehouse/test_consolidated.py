@@ -318,11 +318,15 @@ def test_a_warehouse_made_before_consolidation_is_consolidated_when_it_migrates(
         load(con, "copy", "2020-02-01", claim("A", "80.0%"))
         expected = rows(con)
         # what a file migrated up to 006 holds: no consolidated layer, the frontier of migration 004, no suspect flags (both
-        # 007), no code flags (009)
+        # 007), no code flags (009), no standard errors (010, 011), no evaluators (011)
         con.execute("DROP TABLE consolidated_results; DROP TABLE model_aliases; DROP TABLE model_alias_file;"
                     "ALTER TABLE sota_frontier DROP COLUMN sources; ALTER TABLE sota_frontier DROP COLUMN consolidated_id;"
                     "ALTER TABLE sota_frontier DROP COLUMN has_code; ALTER TABLE results DROP COLUMN has_code;"
-                    "ALTER TABLE results DROP COLUMN is_suspect; DELETE FROM schema_migrations WHERE version IN (7, 9)")
+                    "ALTER TABLE sota_frontier DROP COLUMN stderr; ALTER TABLE sota_frontier DROP COLUMN setting;"
+                    "ALTER TABLE results DROP COLUMN stderr;"
+                    "ALTER TABLE results DROP COLUMN evaluator; DROP TABLE sota_record_noise;"
+                    "ALTER TABLE results DROP COLUMN is_suspect;"
+                    "DELETE FROM schema_migrations WHERE version IN (7, 9, 10, 11)")
     with connect(path) as con:
         assert con.execute("SELECT count(*) FROM schema_migrations WHERE version = 7").fetchone() == (1,)
         assert rows(con) == expected == [("B", 81.0, "dump"), ("A", 80.0, "copy, dump")]

@@ -20,13 +20,14 @@ INSERT INTO consolidated_results (
     consolidated_id, benchmark_id, result_id, model, value, is_estimate, paper_title, paper_url, arxiv_id,
     published_on, published_precision, uses_additional_data, setting, claim_first_seen_at, first_seen_at,
     seen_from, removed_at, source, sources, witness_ids, lowest, highest, value_conflict, extra_data_conflict,
-    is_suspect, has_code
+    is_suspect, has_code, stderr, evaluators
 )
 WITH members AS MATERIALIZED (
     SELECT
         r.result_id, r.source, r.benchmark_id, r.model, r.value, r.is_estimate, r.paper_title, r.paper_url,
         r.arxiv_id, r.published_on, r.published_precision, r.uses_additional_data, r.setting,
-        r.claim_first_seen_at, r.first_seen_at, r.removed_at, r.is_suspect, r.has_code, g.consolidated_id,
+        r.claim_first_seen_at, r.first_seen_at, r.removed_at, r.is_suspect, r.has_code, r.stderr, r.evaluator,
+        g.consolidated_id,
         sw_decimals(r.value) AS decimals
     FROM cc_versions AS v
     JOIN cc_groups AS g ON g.claim_id = v.claim_id
@@ -67,11 +68,11 @@ merged AS (
         any_value(w.benchmark_id) AS benchmark_id,
         max(w.setting) AS setting,  -- at most one: two different settings are never one result
         arg_max(
-            struct_pack(result_id := w.result_id, model := w.model, value := w.value),
+            struct_pack(result_id := w.result_id, model := w.model, value := w.value, stderr := w.stderr),
             struct_pack(s := NOT w.is_suspect, x := NOT w.is_estimate, f := w.first_seen_at, i := w.result_id)
         ) AS latest,
         arg_max(
-            struct_pack(result_id := w.result_id, model := w.model, value := w.value),
+            struct_pack(result_id := w.result_id, model := w.model, value := w.value, stderr := w.stderr),
             struct_pack(s := NOT w.is_suspect, x := NOT w.is_estimate, d := w.decimals, f := w.first_seen_at,
                         i := w.result_id)
         ) AS finest,
@@ -102,6 +103,7 @@ merged AS (
         min(w.first_seen_at) AS first_seen_at,
         list_sort(list(struct_pack(source := w.source, result_id := w.result_id))) AS witnesses,
         list(struct_pack(v := w.value, d := w.decimals)) AS vals,
+        list_sort(list_distinct(list(w.evaluator) FILTER (WHERE w.evaluator IS NOT NULL))) AS evaluators,
         min(w.value) AS lowest,
         max(w.value) AS highest
     FROM shown AS w
@@ -132,6 +134,9 @@ SELECT
     list_transform(m.witnesses, lambda x: x.result_id),
     m.lowest, m.highest, m.value_conflict,
     coalesce(m.said_extra AND m.said_plain, false),
-    m.is_suspect, m.has_code
+    m.is_suspect, m.has_code,
+    -- the standard error of the witness whose value is shown
+    CASE WHEN m.value_conflict THEN m.latest.stderr ELSE m.finest.stderr END,
+    coalesce(m.evaluators, CAST([] AS VARCHAR[]))
 FROM decided AS m
 ORDER BY m.benchmark_id, m.consolidated_id, m.seen_from

@@ -16,7 +16,7 @@ REGISTRY = tomllib.loads(resources.files("pipelines").joinpath("aliases.toml").r
 
 def test_the_vocabulary_loads_every_entry():
     labels = [d.label for d in DATASETS]
-    assert len(labels) == len(set(labels)) == 83 and len(METRICS) == 32
+    assert len(labels) == len(set(labels)) == 84 and len(METRICS) == 32
     assert {d.label for d in DATASETS if d.role is Role.PRETRAIN} >= {"ImageNet-21K", "ImageNet-22K", "JFT", "LAION"}
     assert {d.label for d in DATASETS if d.bare_ap_is_box} == {"COCO", "COCO test-dev", "COCO minival", "LVIS v1.0",
                                                                "Objects365"}
