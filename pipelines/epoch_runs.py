@@ -27,6 +27,7 @@ model "gpt-5.1" in the setting "effort high", "claude-sonnet-4-5-20250929_32K" i
 `pipelines.llm_names`), the score as percent text ("85%", the decimal point moved exactly), `published` the day the
 run started (day precision; none when the run gives no date), and in `attributes`: `setting` (when the name has one),
 `claim` (the run id: one model's runs in one setting are separate claims; "#2" added for a scorer listed twice),
+`evaluator` "third-party" (Epoch runs other developers' models),
 `stderr` (a float in percent points, the value's unit; absent when the score has no "±"), `lower_is_better` False (see
 below), and every other non-empty cell under its header as written (the run id as `id`, `Best score (across
 scorers)`, `started_at`, `task version`, the log and job links, ...).
@@ -127,7 +128,8 @@ def parse_epoch_runs(payload: bytes, location: str, **_options: str) -> list[Raw
         for name, score, stderr in scores:
             seen[name] += 1
             repeat = f" #{seen[name]}" if seen[name] > 1 else ""
-            attributes: dict[str, object] = {**common, "claim": run + repeat, "lower_is_better": False}
+            attributes: dict[str, object] = {**common, "claim": run + repeat, "lower_is_better": False,
+                                             "evaluator": "third-party"}
             if name_parts.setting:
                 attributes["setting"] = name_parts.setting
             if stderr is not None:

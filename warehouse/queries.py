@@ -18,21 +18,25 @@ class QueryError(WarehouseError):
 
 
 def _filters(
-    known_at, extra_data, estimates, all_settings=False, suspects=False, with_code=False, sources=None
+    known_at, extra_data, estimates, all_settings=False, suspects=False, with_code=False, sources=None, evaluator=None
 ) -> dict:
     """The macros' filters. `with_code`: only results said to have code; `sources`: lineage names, to answer from
-    those lineages' own claims instead of the consolidated results (None: every lineage, consolidated)."""
+    those lineages' own claims instead of the consolidated results (None: every lineage, consolidated); `evaluator`:
+    only results a witness of that kind shows ('first-party', 'third-party')."""
     return {"known_at": known_at, "extra_data": extra_data, "estimates": estimates, "all_settings": all_settings,
-            "suspects": suspects, "with_code": with_code, "sources": list(sources) if sources else None}
+            "suspects": suspects, "with_code": with_code, "sources": list(sources) if sources else None,
+            "evaluator": evaluator}
 
 
 def sota_as_of(
     con, day: date, *, task=None, dataset=None, metric=None,
     known_at: date | datetime | None = None, extra_data: bool | None = None, estimates: bool = False,
     all_settings: bool = False, suspects: bool = False, with_code: bool = False, sources: list[str] | None = None,
+    evaluator: str | None = None, within_noise: bool = False,
 ) -> list[dict]:
-    params = {"d": day, "task": task, "dataset": dataset, "metric": metric,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
+    """The best result per benchmark; `within_noise`: also every result within the leader's noise (`co_leader`)."""
+    params = {"d": day, "task": task, "dataset": dataset, "metric": metric, "within_noise": within_noise,
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources, evaluator)}
     return dict_rows(con, "query_sota_as_of", params)
 
 
@@ -40,30 +44,31 @@ def leaderboard(
     con, task: str, dataset: str, metric: str, day: date, *, top: int = 20,
     known_at=None, extra_data: bool | None = None, estimates: bool = False,
     all_settings: bool = False, suspects: bool = False, with_code: bool = False, sources: list[str] | None = None,
+    evaluator: str | None = None,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day, "top": top,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources, evaluator)}
     return dict_rows(con, "query_leaderboard", params)
 
 
 def leaderboard_size(
     con, task: str, dataset: str, metric: str, day: date, *, known_at=None, extra_data: bool | None = None,
     estimates: bool = False, all_settings: bool = False, suspects: bool = False, with_code: bool = False,
-    sources: list[str] | None = None,
+    sources: list[str] | None = None, evaluator: str | None = None,
 ) -> int:
     """How many results the whole board holds under the same filters (what `leaderboard`'s `top` cuts)."""
     params = {"task": task, "dataset": dataset, "metric": metric, "d": day,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources, evaluator)}
     return first_row(con, "count_leaderboard", params)[0]
 
 
 def sota_history(
     con, task: str, dataset: str, metric: str, *, known_at=None, extra_data: bool | None = None,
     estimates: bool = False, all_settings: bool = False, suspects: bool = False, with_code: bool = False,
-    sources: list[str] | None = None,
+    sources: list[str] | None = None, evaluator: str | None = None,
 ) -> list[dict]:
     params = {"task": task, "dataset": dataset, "metric": metric,
-              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources)}
+              **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources, evaluator)}
     return dict_rows(con, "query_history", params)
 
 
@@ -88,6 +93,12 @@ def benchmarks(
 
 def conflicts(con, *, task=None, dataset=None, limit: int = 50) -> list[dict]:
     return dict_rows(con, "query_conflicts", {"task": task, "dataset": dataset, "limit": limit})
+
+
+def models(con, *, search_key: str | None = None) -> list[dict]:
+    """The models by latest knowledge, one row per model (names folded, then through the alias registry) with every
+    name and setting the sources gave it; `search_key` is a model name folded as sw_model_key folds it."""
+    return dict_rows(con, "query_models", {"search": search_key or None})
 
 
 def records(con, *, task=None, dataset=None, metric=None, limit: int = 50) -> list[dict]:

@@ -14,6 +14,7 @@ import typer
 from flows.cli.api import register as register_api
 from flows.cli.backfill import backfill_app
 from flows.cli.claims import claims_app
+from flows.cli.models import register as register_models
 from flows.cli.load import load, rebuild, run_command, sources
 from flows.cli.ops import register as register_ops
 from flows.cli.questions import register as register_questions
@@ -41,6 +42,7 @@ app.command(name="rebuild")(rebuild)
 register_ops(app)  # sota serve, sota alerts ...
 register_report(app)  # sota plot, sota report, sota export
 register_api(app)  # sota api
+register_models(app)  # sota models
 app.add_typer(
     claims_app,
     name="claims",

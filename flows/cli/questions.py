@@ -14,6 +14,9 @@ import duckdb
 import typer
 
 from flows.cli.shared import (
+    EvaluatorOption,
+    evaluator_filter,
+    noise_columns,
     AllSettingsOption,
     DatasetOption,
     DatasetRequired,
@@ -103,6 +106,8 @@ def _answer_board(
         rows = with_data_age(con, ask(con, names, known, lineages), known, lineages)
         held = _held(rows, top, lambda: size(con, names, known, lineages)) if size is not None else len(rows)
     title = _filtered_title(title.format(*names), with_code, lineages)
+    # a column named "x?" is shown only where some row has a value in it (a setting, a standard error)
+    columns = [c.rstrip("?") for c in columns if not c.endswith("?") or any(r.get(c[:-1]) is not None for r in rows)]
     emit(rows, columns, as_json, _titled_with_age(title, rows), "no results for this benchmark", wide=wide)
     say_if_cut(len(rows), held, "results", "--top N shows more")
     _warn_if_stale(rows, known)
@@ -120,6 +125,12 @@ def asof(
     suspects: SuspectsOption = False,
     with_code: WithCodeOption = False,
     source_names: SourceNameOption = None,
+    evaluator: EvaluatorOption = None,
+    within_noise: Annotated[
+        bool, typer.Option("--within-noise", help="Also list every result within the leader's noise (its margin "
+                                                  "below twice the combined standard error), with that margin in "
+                                                  "standard errors (z).")
+    ] = False,
     wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -137,11 +148,13 @@ def asof(
         rows = queries.sota_as_of(con, cut, task=task, dataset=dataset, metric=metric, known_at=known,
                                   extra_data=extra_data_filter(no_extra_data), estimates=estimates,
                                   all_settings=all_settings, suspects=suspects, with_code=with_code,
-                                  sources=lineages)
+                                  sources=lineages, evaluator=evaluator_filter(evaluator), within_noise=within_noise)
         rows = with_data_age(con, rows, known, lineages)
     title = f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else "")
-    emit(rows, ["task", "dataset", "metric", "model", "value", "published_on", "source", "uses_additional_data",
-                "paper_title", "data_observed_at"] + (["is_suspect"] if suspects else []),
+    setting, stderr = (column if column in noise_columns(rows) else None for column in ("setting", "stderr"))
+    emit(rows, [c for c in ("task", "dataset", "metric", "model", setting, "value", stderr) if c]
+         + ["published_on", "source", "uses_additional_data", "paper_title", "data_observed_at"] + (["is_suspect"] if suspects else [])
+         + (["co_leader", "z"] if within_noise else []),
          as_json, _filtered_title(title, with_code, lineages), "no results match", wide=wide)
     _warn_if_stale(rows, known)
 
@@ -162,6 +175,7 @@ def leaderboard(
     suspects: SuspectsOption = False,
     with_code: WithCodeOption = False,
     source_names: SourceNameOption = None,
+    evaluator: EvaluatorOption = None,
     wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -172,19 +186,21 @@ def leaderboard(
     Example: sota leaderboard --task "Image Classification" --dataset ImageNet --metric "Top 1 Accuracy" --top 5
     """
     cut = parse_day(as_of, what="--as-of") if as_of else utc_now().date()
+    who = evaluator_filter(evaluator)
     _answer_board(
         db, (task, dataset, metric), known_at, as_json,
         lambda con, names, known, lineages: queries.leaderboard(
             con, *names, cut, top=top, known_at=known, extra_data=extra_data_filter(no_extra_data),
             estimates=estimates, all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages,
+            evaluator=who,
         ),
-        ["rank", "model", "value", "published_on", "source", "uses_additional_data", "paper_title"]
-        + (["is_suspect"] if suspects else []),
+        ["rank", "model", "setting?", "value", "stderr?", "published_on", "source", "uses_additional_data",
+         "paper_title"] + (["is_suspect"] if suspects else []),
         "{} / {} / {} as of " + str(cut), wide=wide,
         top=top,
         size=lambda con, names, known, lineages: queries.leaderboard_size(
             con, *names, cut, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
-            all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages,
+            all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages, evaluator=who,
         ),
         source_names=source_names, with_code=with_code,
     )
@@ -201,11 +217,13 @@ def history(
     suspects: SuspectsOption = False,
     with_code: WithCodeOption = False,
     source_names: SourceNameOption = None,
+    evaluator: EvaluatorOption = None,
     wide: WideOption = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The SOTA steps of one benchmark, in publication order.
+    """The SOTA steps of one benchmark, in publication order; a step within the noise of the best before it is
+    marked (within_noise), with its margin in standard errors (z).
 
     \b
     Example: sota history --task "Image Classification" --dataset ImageNet --metric "Top 1 Accuracy"
@@ -215,8 +233,10 @@ def history(
         lambda con, names, known, lineages: queries.sota_history(
             con, *names, known_at=known, extra_data=extra_data_filter(no_extra_data), estimates=estimates,
             all_settings=all_settings, suspects=suspects, with_code=with_code, sources=lineages,
+            evaluator=evaluator_filter(evaluator),
         ),
-        ["published_on", "model", "value", "previous_value", "margin", "source", "paper_title"]
+        ["published_on", "model", "setting?", "value", "stderr?", "previous_value", "margin", "z?", "within_noise?",
+         "source", "paper_title"]
         + (["is_suspect"] if suspects else []),
         "SOTA history: {} / {} / {}", wide=wide, source_names=source_names, with_code=with_code,
     )

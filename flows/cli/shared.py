@@ -66,6 +66,29 @@ SourceNameOption = Annotated[
         help="Answer as this lineage published it, from its own claims (repeatable; default: every lineage, merged).",
     ),
 ]
+EvaluatorOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--evaluator", metavar="WHO",
+        help="Count only results reported by this kind of evaluator: first-party (the model's developer) or "
+             "third-party.",
+    ),
+]
+EVALUATORS = ("first-party", "third-party")
+
+
+def evaluator_filter(evaluator: str | None) -> str | None:
+    """The --evaluator given, checked; None for every result."""
+    if evaluator is not None and evaluator not in EVALUATORS:
+        raise UsageError(f"--evaluator {evaluator!r}: expected one of {', '.join(EVALUATORS)}")
+    return evaluator
+
+
+def noise_columns(rows: list[dict]) -> list[str]:
+    """The setting and standard-error columns, where any row has one (paper boards have neither)."""
+    return [column for column in ("setting", "stderr") if any(row.get(column) is not None for row in rows)]
+
+
 AllOption = Annotated[bool, typer.Option("--all", help="Show every row (no --limit).")]
 WideOption = Annotated[
     bool, typer.Option("--wide", help="A table however wide (default: one block per row when a table would not fit).")

@@ -64,7 +64,7 @@ def test_the_first_run_whole(rows: list[RawRow]):
         row_ref="line 2 choice", published="2025-11-17",
         attributes={
             "id": "V3YQtSEnQ3TPZEPPgkCKQM", "claim": "V3YQtSEnQ3TPZEPPgkCKQM", "setting": "effort medium",
-            "lower_is_better": False, "stderr": 2.0,
+            "lower_is_better": False, "evaluator": "third-party", "stderr": 2.0,
             "Best score (across scorers)": "0.850",
             "log viewer": VIEWER + "V3YQtSEnQ3TPZEPPgkCKQM.eval",
             "logs": LOGS + "V3YQtSEnQ3TPZEPPgkCKQM.eval",
@@ -74,7 +74,8 @@ def test_the_first_run_whole(rows: list[RawRow]):
 
 def test_a_run_with_two_scorers_is_two_rows(rows: list[RawRow]):
     common = {
-        "id": "iJp7PgYZa3PiXAV8UWd7MC", "claim": "iJp7PgYZa3PiXAV8UWd7MC", "lower_is_better": False, "stderr": 5.0,
+        "id": "iJp7PgYZa3PiXAV8UWd7MC", "claim": "iJp7PgYZa3PiXAV8UWd7MC", "lower_is_better": False, "evaluator": "third-party",
+        "stderr": 5.0,
         "Best score (across scorers)": "0.847",
         "log viewer": VIEWER + "iJp7PgYZa3PiXAV8UWd7MC.eval", "logs": LOGS + "iJp7PgYZa3PiXAV8UWd7MC.eval",
         "job": JOBS + "19410488871/job/55531171006",
@@ -108,7 +109,7 @@ def test_the_last_run_a_manual_one_without_a_date(rows: list[RawRow]):
         model="gemini-2.5-deep-think-2025-08-01-webapp", value="10%", row_ref="line 542 manual_inspection",
         published=None,
         attributes={"id": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4",
-                    "claim": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4", "lower_is_better": False,
+                    "claim": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4", "lower_is_better": False, "evaluator": "third-party",
                     "stderr": 4.0,
                     "Best score (across scorers)": "0.104", "Status": "Success", "Manual evaluation": "checked",
                     "task version": "1.0.0"})

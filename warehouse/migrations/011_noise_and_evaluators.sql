@@ -8,7 +8,7 @@
 --
 -- Noise. Two results are within each other's noise when both standard errors are known and their margin is below
 -- twice the combined standard error, sqrt(se_a^2 + se_b^2) (sw_within_noise; an exact tie always is); z is the margin
--- in combined standard errors (sw_noise_z; NULL when an error is unknown or both are 0). So:
+-- in combined standard errors (sw_noise_z, shown to two decimals; NULL when an error is unknown or both are 0). So:
 -- - `sota_as_of(..., within_noise := true)` lists, after each benchmark's leader (`co_leader` false), every result of
 --   its board within the leader's noise (`co_leader` true, with `z`);
 -- - `sota_history` gives each step the previous best's standard error, `z`, and `within_noise`: a step whose margin
@@ -225,7 +225,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             c.paper_url, c.arxiv_id, c.source, c.uses_additional_data, c.is_estimate, c.first_seen_at, c.direction,
             c.unit, c.result_id, c.sources, c.consolidated_id, c.is_suspect, c.has_code, c.stderr, c.setting,
             true AS co_leader,
-            sw_noise_z(abs(l.value - c.value), l.stderr, c.stderr) AS z
+            round(sw_noise_z(abs(l.value - c.value), l.stderr, c.stderr), 2) AS z
         FROM leaders AS l
         JOIN sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects, with_code := with_code, sources := sources, evaluator := evaluator) AS c
           ON c.task = l.task AND c.dataset = l.dataset AND c.metric = l.metric
@@ -275,7 +275,7 @@ CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, ex
         s.better_key - s.best_before AS margin,
         s.effective_on, s.direction, s.unit, s.result_id, s.sources, s.consolidated_id, s.is_suspect, s.has_code,
         s.stderr, s.evaluators, s.setting, s.previous_stderr,
-        sw_noise_z(s.better_key - s.best_before, s.stderr, s.previous_stderr) AS z,
+        round(sw_noise_z(s.better_key - s.best_before, s.stderr, s.previous_stderr), 2) AS z,
         CASE WHEN s.best_before IS NOT NULL
              THEN sw_within_noise(s.better_key - s.best_before, s.stderr, s.previous_stderr) END AS within_noise
     FROM board AS s

@@ -104,6 +104,7 @@ merged AS (
         list_sort(list(struct_pack(source := w.source, result_id := w.result_id))) AS witnesses,
         list(struct_pack(v := w.value, d := w.decimals)) AS vals,
         list_sort(list_distinct(list(w.evaluator) FILTER (WHERE w.evaluator IS NOT NULL))) AS evaluators,
+        arg_max(w.stderr, w.first_seen_at) FILTER (WHERE w.stderr IS NOT NULL) AS any_stderr,
         min(w.value) AS lowest,
         max(w.value) AS highest
     FROM shown AS w
@@ -135,8 +136,9 @@ SELECT
     m.lowest, m.highest, m.value_conflict,
     coalesce(m.said_extra AND m.said_plain, false),
     m.is_suspect, m.has_code,
-    -- the standard error of the witness whose value is shown
-    CASE WHEN m.value_conflict THEN m.latest.stderr ELSE m.finest.stderr END,
+    -- the standard error of the witness whose value is shown; where the witnesses agree and that one gives none,
+    -- the latest one any of them gives (it is the same result's)
+    CASE WHEN m.value_conflict THEN m.latest.stderr ELSE coalesce(m.finest.stderr, m.any_stderr) END,
     coalesce(m.evaluators, CAST([] AS VARCHAR[]))
 FROM decided AS m
 ORDER BY m.benchmark_id, m.consolidated_id, m.seen_from
