@@ -2,7 +2,8 @@
 repository keeps them under `data/<benchmark>/<developer>/<model>/<uuid>.json` (and the Hugging Face dataset
 evaleval/EEE_datastore since); three real records and the schema are in ../shared/data/every-eval-ever.
 
-URL: a path, a file:// URL or an http(s) URL of one payload; there is no default. Three kinds of payload:
+URL: a path, a file:// URL or an http(s) URL of one payload, or a local folder of records (read as a zip of its files:
+`fetch_eee`); there is no default. Three kinds of payload:
 - one record (a JSON object);
 - a JSON list of records (a folder gathered into one document);
 - a zip of record files, read from the bytes: members whose names do not end in `.json` are skipped (the
@@ -51,11 +52,14 @@ from __future__ import annotations
 import io
 import math
 import re
+import urllib.request
 import zipfile
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
+from pipelines.http import FetchFatalError
 from pipelines.llm_names import split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec, json_document
 
@@ -284,9 +288,35 @@ def parse_eee(payload: bytes, location: str, **_options: str) -> list[RawRow]:
     return rows
 
 
+# A folder read as a zip: its files' times would make the same records another payload every time they are copied.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def fetch_eee(location: str, client: Any, **_options: str) -> bytes:
+    """A local folder of records (a path or a file:// URL; the repository's `data/` tree, or any part of it) as one
+    payload: a zip of its files under their relative paths, in sorted order, with fixed times, so that the same
+    records are the same bytes and the parser's zip rules (which members are read, which are skipped) apply as to a
+    downloaded zip. Any other location is fetched as it is."""
+    text = str(location)
+    folder = Path(urllib.request.url2pathname(urlsplit(text).path)) if text.lower().startswith("file:") else Path(text)
+    if not folder.is_dir():
+        return client.fetch(location).content
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    total = sum(path.stat().st_size for path in files)
+    if total > client.max_bytes:
+        raise FetchFatalError(text, f"folder larger than the {client.max_bytes} bytes cap ({total} bytes)", attempts=1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.writestr(zipfile.ZipInfo(path.relative_to(folder).as_posix(), _ZIP_EPOCH), path.read_bytes())
+    return buffer.getvalue()
+
+
 SOURCE = SourceSpec(
     name=NAME,
-    description="Every Eval Ever records (one run of one model on one benchmark; a record, a JSON list or a zip)",
+    description="Every Eval Ever records (one run of one model on one benchmark; a record, a JSON list, a zip or a "
+                "folder of them)",
     parse=parse_eee,
+    fetch=fetch_eee,
     full_listing=False,
 )

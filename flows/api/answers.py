@@ -31,6 +31,7 @@ class Filters:
     extra_data: bool | None = None
     with_code: bool = False
     sources: list[str] | None = None
+    evaluator: str | None = None
 
 
 def resolved_names(con: duckdb.DuckDBPyConnection, task: str | None, dataset: str | None,
@@ -64,15 +65,17 @@ def _answer(rows: list[dict], **more: Any) -> dict:
 
 def _macro_filters(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     return {"known_at": filters.known_at, "extra_data": filters.extra_data, "with_code": filters.with_code,
-            "sources": resolved_lineages(con, filters.sources)}
+            "sources": resolved_lineages(con, filters.sources), "evaluator": filters.evaluator}
 
 
 def sota(con: duckdb.DuckDBPyConnection, day: date, filters: Filters, *, task: str | None = None,
-         dataset: str | None = None, metric: str | None = None) -> dict:
-    """`sota asof DAY [--task ...] --json`: the best result per benchmark published on or before `day`."""
+         dataset: str | None = None, metric: str | None = None, within_noise: bool = False) -> dict:
+    """`sota asof DAY [--task ...] [--within-noise] --json`: the best result per benchmark published on or before
+    `day` (and, within noise, its co-leaders)."""
     names = resolved_names(con, task, dataset, metric)
     asked = _macro_filters(con, filters)
-    rows = queries.sota_as_of(con, day, task=names.task, dataset=names.dataset, metric=names.metric, **asked)
+    rows = queries.sota_as_of(con, day, task=names.task, dataset=names.dataset, metric=names.metric,
+                              within_noise=within_noise, **asked)
     return _answer(with_data_age(con, rows, filters.known_at, asked["sources"]), as_of=day.isoformat())
 
 

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse
@@ -55,6 +55,10 @@ ExtraData = Annotated[bool | None, Query(
 WithCode = Annotated[bool, Query(description="only results whose paper or model is said to have code")]
 Source = Annotated[list[str] | None, Query(
     max_length=20, description="answer as this lineage published it (repeatable; default every lineage, merged)")]
+Evaluator = Annotated[Literal["first-party", "third-party"] | None, Query(
+    description="only results reported by this kind of evaluator: first-party (the model's developer) or third-party")]
+WithinNoise = Annotated[bool, Query(
+    description="also every result within the leader's noise (margin under twice the combined standard error)")]
 
 
 class HeadAsGet:
@@ -178,24 +182,26 @@ def _question_routes(app: FastAPI, json_answer: Callable[[Request, Callable[[Any
     @app.get("/v1/sota", summary="The best result per benchmark published by a date (sota asof)")
     def sota(request: Request, as_of: Day = None, known_at: KnownAt = None, extra_data: ExtraData = None,
              with_code: WithCode = False, task: Task = None, dataset: Dataset = None, metric: Metric = None,
-             source: Source = None) -> Response:
-        day, filters = _day(as_of, "as_of"), Filters(_known_at(known_at), extra_data, with_code, source)
+             source: Source = None, evaluator: Evaluator = None, within_noise: WithinNoise = False) -> Response:
+        day = _day(as_of, "as_of")
+        filters = Filters(_known_at(known_at), extra_data, with_code, source, evaluator)
         return json_answer(request, lambda con: answers.sota(con, day, filters, task=task, dataset=dataset,
-                                                             metric=metric))
+                                                             metric=metric, within_noise=within_noise))
 
     @app.get("/v1/leaderboard", summary="One benchmark's ranked board as of a date (sota leaderboard)")
     def leaderboard(request: Request, task: BoardTask, dataset: BoardDataset, metric: BoardMetric,
                     as_of: Day = None, known_at: KnownAt = None, extra_data: ExtraData = None,
                     top: Annotated[int, Query(ge=1, le=MAX_ROWS, description="the best N results")] = 20,
-                    with_code: WithCode = False, source: Source = None) -> Response:
-        day, filters = _day(as_of, "as_of"), Filters(_known_at(known_at), extra_data, with_code, source)
+                    with_code: WithCode = False, source: Source = None, evaluator: Evaluator = None) -> Response:
+        day = _day(as_of, "as_of")
+        filters = Filters(_known_at(known_at), extra_data, with_code, source, evaluator)
         return json_answer(request, lambda con: answers.leaderboard(con, task, dataset, metric, day, top, filters))
 
     @app.get("/v1/history", summary="The SOTA steps of one benchmark (sota history)")
     def history(request: Request, task: BoardTask, dataset: BoardDataset, metric: BoardMetric,
                 known_at: KnownAt = None, extra_data: ExtraData = None, with_code: WithCode = False,
-                source: Source = None) -> Response:
-        filters = Filters(_known_at(known_at), extra_data, with_code, source)
+                source: Source = None, evaluator: Evaluator = None) -> Response:
+        filters = Filters(_known_at(known_at), extra_data, with_code, source, evaluator)
         return json_answer(request, lambda con: answers.history(con, task, dataset, metric, filters))
 
     @app.get("/v1/records", summary="New SOTA records, newest first, with their alert ids")

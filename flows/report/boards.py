@@ -47,7 +47,8 @@ def extra_columns(extras: list[dict]) -> list[dict]:
 
 def full_board(rows: list[dict], extras: list[dict]) -> dict:
     """One benchmark's full board as the page shows it and its script reads it: the extra columns and one row per
-    consolidated result (rank, model, value, extra columns, published, extra data, lineages, paper and code links)."""
+    consolidated result (rank, model and setting, value with its standard error, extra columns, published, extra data,
+    lineages, paper and code links)."""
     columns = extra_columns(extras)
     position = {(c["metric"], c["unit"]): i for i, c in enumerate(columns)}
     values: dict[int, list] = {}
@@ -60,8 +61,12 @@ def full_board(rows: list[dict], extras: list[dict]) -> dict:
         cells = values.get(row["consolidated_id"], [None] * len(columns))
         code = safe_link(row.get("code_url"))
         board.append({
-            "rank": row["rank"], "model": row["model"], "estimate": bool(row["is_estimate"]),
-            "value": _finite(row["value"]), "shown": number(row["value"]),
+            # two settings of one model are two rows: the setting says which (an image size, a reasoning effort)
+            "rank": row["rank"], "model": row["model"] + (f" ({row['setting']})" if row.get("setting") else ""),
+            "estimate": bool(row["is_estimate"]),
+            "value": _finite(row["value"]),
+            # "88 ± 2" where the source gives a standard error (evaluation runs)
+            "shown": number(row["value"]) + (f" ± {number(row['stderr'])}" if row.get("stderr") is not None else ""),
             "extras": [_finite(v) for v in cells], "extrasShown": [amount(v, c["unit"]) for v, c in zip(cells, columns)],
             "published": published(row),
             "day": row["published_on"].isoformat() if row["published_on"] else None,

@@ -154,6 +154,7 @@ def fetch_chart(
             "model": row["model"], "source": row["source"],
             "extra": row["uses_additional_data"] is True, "estimate": bool(row["is_estimate"]),
             "undated": row["published_on"] is None,
+            "stderr": row["stderr"],
         }
         for row in rows
     ]
@@ -223,6 +224,11 @@ def _draw_points(ax, data: ChartData) -> None:
                 [p["day"] for p in group], [p["value"] for p in group], s=26, marker=marker, linewidths=1.1,
                 facecolors="none" if extra else colour, edgecolors=colour, alpha=0.8 if extra else 0.6, zorder=2,
             )
+    # one standard error either side, where the source gives one (evaluation runs); paper tables have none
+    known = [p for p in data.points if p.get("stderr")]
+    if known:
+        ax.errorbar([p["day"] for p in known], [p["value"] for p in known], yerr=[p["stderr"] for p in known],
+                    fmt="none", ecolor="#555555", elinewidth=0.8, capsize=2, alpha=0.6, zorder=1)
     estimates = [p for p in data.points if p["estimate"]]
     if estimates:
         ax.scatter([p["day"] for p in estimates], [p["value"] for p in estimates], s=70, marker=r"$\sim$",

@@ -56,15 +56,25 @@ def _value(value: float, unit: str | None = None) -> str:
 # ------------------------------------------------------------------------------------------------------ feeds
 
 
+def _tied(row: dict) -> bool:
+    return row.get("kind") == "tied within noise"
+
+
 def _entry_title(row: dict) -> str:
-    return f"New SOTA on {row['task']} / {row['dataset']} / {row['metric']}: {row['model']} {_value(row['value'])}"
+    what = "Tied within noise" if _tied(row) else "New SOTA"
+    return f"{what} on {row['task']} / {row['dataset']} / {row['metric']}: {row['model']} {_value(row['value'])}"
 
 
 def _entry_summary(row: dict) -> str:
     unit = row["unit"]
     margin = f"{row['margin']:g}" + (" percentage points" if unit == "percent" else "")
-    text = (f"{row['model']} reached {_value(row['value'], unit)}, beating the previous SOTA, "
+    if row.get("z") is not None:
+        margin += f", {row['z']:.1f} standard errors"
+    verb = "topping, within the noise," if _tied(row) else "beating"
+    text = (f"{row['model']} reached {_value(row['value'], unit)}, {verb} the previous SOTA, "
             f"{row['previous_model']} {_value(row['previous_value'], unit)}, by {margin}.")
+    if _tied(row):
+        text += " The margin is under twice the combined standard error: a tie, not a new SOTA; nobody was alerted."
     if row["paper_title"]:
         text += f" Paper: {row['paper_title']}."
     if row["published_on"]:

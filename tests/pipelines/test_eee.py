@@ -282,3 +282,16 @@ def test_a_records_flag_outweighs_what_the_metrics_name_suggests(db, shared_data
         "lower", "lower: eee seen 2026-02-09 flags the metric lower is better "
         "(also seen: the name matches only the generic higher-is-better term 'Score')",
     )]
+
+
+def test_a_folder_of_records_loads_as_the_records_it_holds_and_the_same_folder_is_the_same_payload(db, shared_data,
+                                                                                                    parsed):
+    """The shared folder itself: three records, beside the schema, a LICENSE and PROVENANCE.txt (skipped)."""
+    folder = shared_data / FOLDER
+    report = ingest(db, "eee", str(folder), observed_at="2026-03-01", now=datetime(2026, 3, 2))
+    rows = sum(len(parsed[name]) for name in RECORDS)
+    assert (report.status, report.rows_parsed, report.rows_loaded, report.rows_rejected) == ("loaded", rows, rows, 0)
+    assert sorted(m for (m,) in db.execute("SELECT DISTINCT model FROM results").fetchall()) == [
+        "claude-opus-4-6", "claude-opus-41", "yi-34b"]
+    again = ingest(db, "eee", folder.as_uri(), observed_at="2026-03-02", now=datetime(2026, 3, 3))
+    assert again.status != "loaded"  # the same files make the same bytes: nothing new

@@ -21,7 +21,7 @@ sighted AS (
 SELECT
     s.benchmark_id, s.model, s.value, s.published_on, s.published_precision, s.effective_on, s.source,
     s.uses_additional_data, s.is_estimate, s.paper_title, s.paper_url, s.arxiv_id, s.first_seen_at, s.result_id,
-    g.last_seen_at
+    g.last_seen_at, s.stderr
 FROM shown AS s
 JOIN sighted AS g ON g.consolidated_id = s.consolidated_id AND g.seen_from = s.seen_from
 ORDER BY s.benchmark_id, s.effective_on, s.value, s.result_id

@@ -20,7 +20,7 @@ code AS (
 SELECT
     l.benchmark_id, l.rank, l.model, l.value, l.published_on, l.published_precision, l.paper_title, l.paper_url,
     l.arxiv_id, l.source, l.sources, l.uses_additional_data, l.is_estimate, l.has_code, l.consolidated_id,
-    l.result_id, code.code_url
+    l.result_id, code.code_url, l.stderr, l.setting
 FROM board AS l
 LEFT JOIN code ON code.consolidated_id = l.consolidated_id
 ORDER BY l.benchmark_id, l.rank, l.published_on NULLS LAST, l.first_seen_at, l.model, l.result_id
