@@ -41,6 +41,7 @@ from pipelines.values import ValueProblem, arxiv_id_from_url, collapse_whitespac
 
 RESULT_COLUMNS = [
     "claim_key", "benchmark_key", "board_key", "task", "dataset", "metric", "direction", "unit", "model", "value", "stderr",
+    "interval_low", "interval_high",
     "is_estimate",
     "is_suspect", "paper_title", "paper_url", "arxiv_id", "published_on", "published_precision", "uses_additional_data",
     "has_code", "row_ref", "attributes",
@@ -147,6 +148,7 @@ def _normalize_row(row: RawRow) -> list:
         model,
         round(parsed.value * scale, 10) if scale != 1.0 else parsed.value,
         _stderr(row.attributes.get("stderr"), scale),
+        *_interval(row.attributes.get("interval"), scale),
         parsed.is_estimate or row.is_estimate,
         False,
         paper_title, paper_url, arxiv_id, published_on, precision,
@@ -177,6 +179,20 @@ def _stderr(given: object, scale: float) -> float | None:
     if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(given) or given < 0:
         raise ValueProblem(f"standard error {given!r} is not a number at least 0")
     return round(given * scale, 10) if scale != 1.0 else float(given)
+
+
+def _interval(given: object, scale: float) -> tuple[float | None, float | None]:
+    """The confidence interval a source gave with the score (`attributes["interval"]`, [lower, upper] in the unit of
+    the score as written), in the result's unit; (None, None) where none was given. One that is not two finite
+    numbers, lower first, rejects the row, as a wrong standard error does."""
+    if given is None:
+        return None, None
+    numbers = given if isinstance(given, (list, tuple)) else ()
+    if len(numbers) != 2 or not all(
+            isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in numbers) \
+            or numbers[0] > numbers[1]:
+        raise ValueProblem(f"interval {given!r} is not [lower, upper] with lower <= upper")
+    return tuple(round(n * scale, 10) if scale != 1.0 else float(n) for n in numbers)  # type: ignore[return-value]
 
 
 def _reject_reason(row: RawRow, problem: ValueProblem) -> str:
@@ -454,4 +470,5 @@ def normalize_rows(
 
 
 def _empty_results() -> pd.DataFrame:
-    return pd.DataFrame({column: [] for column in RESULT_COLUMNS}, columns=RESULT_COLUMNS)
+    # object columns, which DuckDB reads as untyped NULLs: empty float64 ones would make it compare text keys as numbers
+    return pd.DataFrame({column: pd.Series([], dtype=object) for column in RESULT_COLUMNS}, columns=RESULT_COLUMNS)

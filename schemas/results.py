@@ -55,6 +55,11 @@ def result_schema(today: date) -> pa.DataFrameSchema:
             # in the result's unit; absent where the source gives none (pipelines.normalize refuses a negative one)
             "stderr": pa.Column(float, pa.Check(lambda v: np.isfinite(v) & (v >= 0), name="finite, at least 0"),
                                 nullable=True, coerce=True),
+            # a confidence interval where the source gives one, in the result's unit (lower <= upper: the normaliser)
+            "interval_low": pa.Column(float, pa.Check(lambda v: np.isfinite(v), name="finite"), nullable=True,
+                                      coerce=True),
+            "interval_high": pa.Column(float, pa.Check(lambda v: np.isfinite(v), name="finite"), nullable=True,
+                                       coerce=True),
             "is_estimate": pa.Column(bool, coerce=True),
             # far outside its board's spread: kept, left out of SOTA unless asked for (pipelines.suspects)
             "is_suspect": pa.Column(bool, coerce=True),

@@ -15,7 +15,8 @@ was already best (a corrected value) is not a new SOTA: only a different claim i
 
 Noise (issue 15). Where both bests have a standard error, the margin is also counted in combined standard errors
 (z = margin / sqrt(se_new^2 + se_old^2)). A move whose margin is below two of them is within the noise of the old best:
-it is recorded as kind 'tied within noise' and queues no alert, since nobody can tell the two apart. A rule's `min_z`
+it is recorded as kind 'tied within noise' and queues no alert, since nobody can tell the two apart. Where a standard
+error is missing but both bests give a confidence interval, overlapping intervals are a tie the same way. A rule's `min_z`
 asks more of a move before it is recorded at all, as `min_margin` does, where both errors are known; where one is not,
 z is unknown and only `min_margin` applies (the message says the errors are unknown).
 """
@@ -111,6 +112,8 @@ class Best:
     paper_url: str | None
     published_on: date | None
     stderr: float | None = None  # in the metric's unit; None where the source gives none
+    interval_low: float | None = None  # a confidence interval, where the source gives one
+    interval_high: float | None = None
 
 
 NEW_SOTA = "new SOTA"
@@ -148,6 +151,7 @@ class Record:
     stderr: float | None = None
     previous_stderr: float | None = None
     z: float | None = None  # the margin in combined standard errors; None when either is unknown (or both are 0)
+    basis: str | None = None  # what decided the kind: "standard errors", "intervals", None (unknown: a new SOTA)
 
     @classmethod
     def from_mapping(cls, row: dict) -> Record:
@@ -187,11 +191,17 @@ def margin_in_standard_errors(margin: float, new: Best, old: Best) -> float | No
     return margin / combined if combined > 0 else None
 
 
-def noise_kind(margin: float, new: Best, old: Best) -> str:
-    """TIED_WITHIN_NOISE when both standard errors are known (not both 0: sources round them) and the margin is below
-    NOISE_Z combined ones; otherwise a new SOTA, whose noise may be unknown."""
+def noise_kind(margin: float, new: Best, old: Best) -> tuple[str, str | None]:
+    """(kind, basis): TIED_WITHIN_NOISE when both standard errors are known (not both 0: sources round them) and the
+    margin is below NOISE_Z combined ones, or, where they are not, when both give confidence intervals and these
+    overlap (as sw_noise_tie in migration 011); otherwise a new SOTA, whose noise may be unknown (basis None)."""
     z = margin_in_standard_errors(margin, new, old)
-    return TIED_WITHIN_NOISE if z is not None and z < NOISE_Z else NEW_SOTA
+    if z is not None:
+        return (TIED_WITHIN_NOISE if z < NOISE_Z else NEW_SOTA), "standard errors"
+    if None not in (new.interval_low, new.interval_high, old.interval_low, old.interval_high):
+        overlap = new.interval_low <= old.interval_high and old.interval_low <= new.interval_high
+        return (TIED_WITHIN_NOISE if overlap else NEW_SOTA), "intervals"
+    return NEW_SOTA, None
 
 
 def require_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
@@ -263,7 +273,8 @@ def _store_record(
         "is_backfill": backfill,
     }
     record_id = first_row(con, "detect_insert_record", values)[0]
-    noise = {"kind": noise_kind(margin, new, old), "stderr": new.stderr, "previous_stderr": old.stderr, "z": z}
+    kind, basis = noise_kind(margin, new, old)
+    noise = {"kind": kind, "stderr": new.stderr, "previous_stderr": old.stderr, "z": z, "basis": basis}
     run(con, "detect_insert_noise", {"record_id": record_id, **noise})
     return Record(record_id=record_id, direction=new.direction, unit=new.unit, **values, **noise)
 

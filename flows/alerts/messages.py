@@ -85,6 +85,8 @@ def _in_standard_errors(record: Record) -> str:
     """", 2.8 standard errors (±1 and ±0.5)" where both bests have one; a word on what is missing where one does."""
     if record.z is not None:
         return (f", {record.z:.1f} standard errors (±{_number(record.stderr)} and ±{_number(record.previous_stderr)})")
+    if record.basis == "intervals":
+        return ", outside both confidence intervals"
     if record.stderr is not None or record.previous_stderr is not None:
         return ", standard errors not known for both"
     return ""

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from flows.alerts.channels import build_channel
-from flows.alerts.delivery import deliver_pending
+from flows.alerts.delivery import deliver_pending, pending_alerts
+from flows.alerts.messages import alert_line
 from flows.config import ChannelConfig
 from flows.ingest import ingest
 from flows.new_sota import NewSotaHook
@@ -101,3 +103,53 @@ def test_a_rule_asking_for_more_standard_errors_records_nothing_smaller(db, days
     assert load(db, days["2025-05-10"], Rule(dataset="MATH level 5", metric="normalized_string_match",
                                               min_z=4)).records == []
     assert db.execute("SELECT count(*) FROM sota_records").fetchone() == (0,)
+
+
+# --- confidence intervals, where no standard error is given --------------------------------------------------------
+
+SIMPLEQA = ("every-eval-ever/SimpleQA-Verified__anthropic__claude-opus-4-6__"
+            "0d03a117-82c9-4823-a256-439a728d0ead.json")
+
+
+def simpleqa_record(shared_data: Path, folder: Path, model: str, score: float, interval: tuple[float, float],
+                    days_later: int = 0) -> Path:
+    """Every Eval Ever's real SimpleQA Verified record (Claude Opus 4.6: 0.431, interval 0.400 .. 0.462, run on
+    2026-02-06), as another model's run some days later with another score and interval: BUILT from the real record,
+    only those facts changed."""
+    record = json.loads((shared_data / SIMPLEQA).read_text(encoding="utf-8"))
+    assert record["evaluation_results"][0]["score_details"]["score"] == 0.431
+    if model:
+        later = str(float(record["evaluation_timestamp"]) + days_later * 86400)
+        record["evaluation_timestamp"] = record["evaluation_results"][0]["evaluation_timestamp"] = later
+        record["model_info"]["id"] = record["model_info"]["name"] = model
+        record["evaluation_id"] = record["evaluation_id"].replace("anthropic_claude-opus-4-6", model.replace("/", "_"))
+        details = record["evaluation_results"][0]["score_details"]
+        details["score"] = score
+        details["confidence_interval"] = {"lower": interval[0], "upper": interval[1]}
+    path = folder / f"{model.replace('/', '_') or 'real'}.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+def test_without_standard_errors_overlapping_intervals_are_a_tie_and_apart_ones_a_new_sota(db, shared_data, tmp_path):
+    watch = Rule(dataset="SimpleQA-Verified")
+
+    def load_eee(path: Path) -> list:
+        hook = NewSotaHook([watch], channels=["hook"], backfill=False)
+        assert ingest(db, "eee", str(path), after_load=hook).status == "loaded"
+        return hook.records
+
+    assert load_eee(simpleqa_record(shared_data, tmp_path, "", 0, (0, 0))) == []  # the real record: the baseline
+    [tie] = load_eee(simpleqa_record(shared_data, tmp_path, "example/model-a", 0.45, (0.42, 0.48), 1))
+    assert (tie.kind, tie.basis, tie.z, tie.model, tie.previous_model) == (
+        "tied within noise", "intervals", None, "model-a", "claude-opus-4-6")
+    [new] = load_eee(simpleqa_record(shared_data, tmp_path, "example/model-b", 0.55, (0.52, 0.58), 2))
+    assert (new.kind, new.basis, new.z, new.model, new.previous_model) == (
+        "new SOTA", "intervals", None, "model-b", "model-a")
+    assert db.execute("SELECT record_id FROM alert_outbox").fetchall() == [(new.record_id,)]
+    [alert] = pending_alerts(db)
+    assert alert_line(alert.record).endswith("by 0.1, outside both confidence intervals")
+    # the questions say the same: model-a within the real record's interval, model-b not within model-a's
+    steps = db.execute("SELECT model, within_noise FROM sota_history('SimpleQA-Verified', 'SimpleQA-Verified', "
+                       "'Accuracy') ORDER BY value").fetchall()
+    assert steps == [("claude-opus-4-6", None), ("model-a", True), ("model-b", False)]

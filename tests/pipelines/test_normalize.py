@@ -55,6 +55,7 @@ def test_a_dump_row_becomes_one_result_per_metric_with_canonical_names_units_and
     paper = {
         "model": "FixEfficientNet-L2",
         "stderr": None,  # the dump gives no standard errors
+        "interval_low": None, "interval_high": None,  # nor intervals
         "is_estimate": False,
         "is_suspect": False,  # a board of one value has no spread to be far outside of
         "paper_title": "Fixing the train-test resolution discrepancy: FixEfficientNet",

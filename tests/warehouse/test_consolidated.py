@@ -325,6 +325,8 @@ def test_a_warehouse_made_before_consolidation_is_consolidated_when_it_migrates(
                     "ALTER TABLE sota_frontier DROP COLUMN stderr; ALTER TABLE sota_frontier DROP COLUMN setting;"
                     "ALTER TABLE results DROP COLUMN stderr;"
                     "ALTER TABLE results DROP COLUMN evaluator; DROP TABLE sota_record_noise;"
+                    "ALTER TABLE results DROP COLUMN interval_low; ALTER TABLE results DROP COLUMN interval_high;"
+                    "ALTER TABLE sota_frontier DROP COLUMN interval_low; ALTER TABLE sota_frontier DROP COLUMN interval_high;"
                     "ALTER TABLE results DROP COLUMN is_suspect;"
                     "DELETE FROM schema_migrations WHERE version IN (7, 9, 10, 11)")
     with connect(path) as con:

@@ -7,7 +7,10 @@
 -- words as a source gives them), empty where no witness says. The frontier carries the holder's standard error.
 --
 -- Noise. Two results are within each other's noise when both standard errors are known and their margin is below
--- twice the combined standard error, sqrt(se_a^2 + se_b^2) (sw_within_noise; an exact tie always is); z is the margin
+-- twice the combined standard error, sqrt(se_a^2 + se_b^2) (sw_within_noise; an exact tie always is), or, where either
+-- error is unknown, both give a confidence interval (Every Eval Ever's) and the intervals overlap (sw_noise_tie,
+-- which the questions use; results, consolidated results and the frontier keep `interval_low`, `interval_high`, in
+-- the result's unit, of the witness shown, as they keep its standard error); z is the margin
 -- in combined standard errors (sw_noise_z, shown to two decimals; NULL when an error is unknown or both are 0). So:
 -- - `sota_as_of(..., within_noise := true)` lists, after each benchmark's leader (`co_leader` false), every result of
 --   its board within the leader's noise (`co_leader` true, with `z`);
@@ -21,10 +24,16 @@
 -- Macro parameters shadow column names, so every column is qualified by its table alias.
 
 ALTER TABLE results ADD COLUMN evaluator VARCHAR;
+ALTER TABLE results ADD COLUMN interval_low DOUBLE;
+ALTER TABLE results ADD COLUMN interval_high DOUBLE;
 ALTER TABLE consolidated_results ADD COLUMN stderr DOUBLE;
+ALTER TABLE consolidated_results ADD COLUMN interval_low DOUBLE;
+ALTER TABLE consolidated_results ADD COLUMN interval_high DOUBLE;
 ALTER TABLE consolidated_results ADD COLUMN evaluators VARCHAR[] NOT NULL DEFAULT [];
 ALTER TABLE sota_frontier ADD COLUMN stderr DOUBLE;
 ALTER TABLE sota_frontier ADD COLUMN setting VARCHAR;
+ALTER TABLE sota_frontier ADD COLUMN interval_low DOUBLE;
+ALTER TABLE sota_frontier ADD COLUMN interval_high DOUBLE;
 
 -- What a new SOTA record knows of the noise, one row per record written since this migration (DuckDB cannot add
 -- columns to `sota_records`, which the outbox references): whether it is one ('new SOTA') or a move within the noise
@@ -35,7 +44,8 @@ CREATE TABLE sota_record_noise (
     kind            VARCHAR NOT NULL CHECK (kind IN ('new SOTA', 'tied within noise')),
     stderr          DOUBLE,
     previous_stderr DOUBLE,
-    z               DOUBLE
+    z               DOUBLE,
+    basis           VARCHAR CHECK (basis IN ('standard errors', 'intervals'))  -- what decided the kind; NULL: unknown
 );
 
 CREATE OR REPLACE MACRO sw_combined_stderr(a, b) AS sqrt(a * a + b * b);
@@ -48,6 +58,12 @@ CREATE OR REPLACE MACRO sw_within_noise(margin, a, b) AS
         WHEN a IS NULL OR b IS NULL OR sw_combined_stderr(a, b) = 0 THEN NULL
         ELSE margin < 2 * sw_combined_stderr(a, b)
     END;
+
+-- Within the noise by standard errors where both are known, else by confidence intervals where both are given (they
+-- overlap), else NULL: unknown.
+CREATE OR REPLACE MACRO sw_noise_tie(margin, se_a, se_b, low_a, high_a, low_b, high_b) AS
+    coalesce(sw_within_noise(margin, se_a, se_b),
+             CASE WHEN low_a IS NOT NULL AND low_b IS NOT NULL THEN low_a <= high_b AND low_b <= high_a END);
 
 CREATE OR REPLACE MACRO sw_noise_z(margin, a, b) AS
     CASE WHEN sw_combined_stderr(a, b) > 0 THEN margin / sw_combined_stderr(a, b) END;
@@ -62,7 +78,8 @@ CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimat
         c.first_seen_at, c.seen_from, c.removed_at, c.value_conflict, c.extra_data_conflict,
         coalesce(c.published_on, CAST(c.claim_first_seen_at AS DATE)) AS effective_on,
         CASE WHEN b.direction = 'lower' THEN -c.value ELSE c.value END AS better_key,
-        c.is_suspect, c.has_code, c.stderr, c.evaluators, c.setting
+        c.is_suspect, c.has_code, c.stderr, c.evaluators, c.setting,
+        c.interval_low, c.interval_high
     FROM consolidated_results AS c
     JOIN benchmarks AS b ON b.benchmark_id = c.benchmark_id
     WHERE sources IS NULL
@@ -88,7 +105,8 @@ CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimat
         coalesce(r.published_on, CAST(r.claim_first_seen_at AS DATE)) AS effective_on,
         CASE WHEN b.direction = 'lower' THEN -r.value ELSE r.value END AS better_key,
         r.is_suspect, r.has_code, r.stderr,
-        CASE WHEN r.evaluator IS NULL THEN CAST([] AS VARCHAR[]) ELSE [r.evaluator] END AS evaluators, r.setting
+        CASE WHEN r.evaluator IS NULL THEN CAST([] AS VARCHAR[]) ELSE [r.evaluator] END AS evaluators, r.setting,
+        r.interval_low, r.interval_high
     FROM results AS r
     JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
     WHERE sources IS NOT NULL AND list_contains(sources, r.source)
@@ -117,7 +135,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             b.task, b.dataset, b.metric, f.model, f.value, f.published_on, f.published_precision, f.paper_title,
             f.paper_url, f.arxiv_id, f.source, f.uses_additional_data, f.is_estimate, f.first_seen_at,
             b.direction, b.unit, f.result_id, f.sources, f.consolidated_id, false AS is_suspect, f.has_code,
-            f.stderr, f.setting
+            f.stderr, f.setting, f.interval_low, f.interval_high
         FROM sota_frontier AS f
         JOIN benchmarks AS b ON b.benchmark_id = f.benchmark_id
         WHERE known_at IS NULL AND NOT all_settings AND NOT suspects AND NOT with_code AND sources IS NULL
@@ -139,7 +157,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
                     uses_additional_data := c.uses_additional_data, is_estimate := c.is_estimate,
                     first_seen_at := c.first_seen_at, sources := c.sources, consolidated_id := c.consolidated_id,
                     is_suspect := c.is_suspect, has_code := c.has_code, stderr := c.stderr,
-                    setting := c.setting
+                    setting := c.setting, interval_low := c.interval_low, interval_high := c.interval_high
                 ),
                 struct_pack(
                     k := CASE WHEN b.direction = 'lower' THEN c.value ELSE -c.value END,
@@ -177,7 +195,8 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
                     uses_additional_data := r.uses_additional_data, is_estimate := r.is_estimate,
                     first_seen_at := r.first_seen_at, sources := [r.source],
                     consolidated_id := CAST(NULL AS BIGINT), is_suspect := r.is_suspect, has_code := r.has_code,
-                    stderr := r.stderr, setting := r.setting
+                    stderr := r.stderr, setting := r.setting, interval_low := r.interval_low,
+                    interval_high := r.interval_high
                 ),
                 struct_pack(
                     k := CASE WHEN b.direction = 'lower' THEN r.value ELSE -r.value END,
@@ -214,7 +233,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             v.task, v.dataset, v.metric, v.w.model, v.w.value, v.w.published_on, v.w.published_precision,
             v.w.paper_title, v.w.paper_url, v.w.arxiv_id, v.w.source, v.w.uses_additional_data, v.w.is_estimate,
             v.w.first_seen_at, v.direction, v.unit, v.w.result_id, v.w.sources, v.w.consolidated_id, v.w.is_suspect,
-            v.w.has_code, v.w.stderr, v.w.setting
+            v.w.has_code, v.w.stderr, v.w.setting, v.w.interval_low, v.w.interval_high
         FROM scanned AS v
     ),
     -- `within_noise := true`: every other result of the leader's board (under the same filters) whose margin to
@@ -224,6 +243,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             c.task, c.dataset, c.metric, c.model, c.value, c.published_on, c.published_precision, c.paper_title,
             c.paper_url, c.arxiv_id, c.source, c.uses_additional_data, c.is_estimate, c.first_seen_at, c.direction,
             c.unit, c.result_id, c.sources, c.consolidated_id, c.is_suspect, c.has_code, c.stderr, c.setting,
+            c.interval_low, c.interval_high,
             true AS co_leader,
             round(sw_noise_z(abs(l.value - c.value), l.stderr, c.stderr), 2) AS z
         FROM leaders AS l
@@ -232,7 +252,8 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
         WHERE within_noise
           AND c.effective_on <= CAST(d AS DATE)
           AND c.result_id <> l.result_id
-          AND sw_within_noise(abs(l.value - c.value), l.stderr, c.stderr)
+          AND sw_noise_tie(abs(l.value - c.value), l.stderr, c.stderr, l.interval_low, l.interval_high,
+                           c.interval_low, c.interval_high)
     )
     SELECT l.*, false AS co_leader, CAST(NULL AS DOUBLE) AS z FROM leaders AS l
     UNION ALL
@@ -247,7 +268,7 @@ CREATE OR REPLACE MACRO leaderboard_as_of(task, dataset, metric, d, known_at := 
         c.task, c.dataset, c.metric, c.model, c.value, c.published_on, c.published_precision,
         c.paper_title, c.paper_url, c.arxiv_id, c.source, c.uses_additional_data, c.is_estimate,
         c.first_seen_at, c.direction, c.unit, c.result_id, c.sources, c.consolidated_id, c.is_suspect, c.has_code,
-        c.stderr, c.evaluators, c.setting
+        c.stderr, c.evaluators, c.setting, c.interval_low, c.interval_high
     FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects, with_code := with_code, sources := sources, evaluator := evaluator) AS c
     WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
       AND c.effective_on <= CAST(d AS DATE)
@@ -262,9 +283,9 @@ CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, ex
             max(c.better_key) OVER (
                 ORDER BY c.effective_on RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
             ) AS best_before,
-            arg_max(struct_pack(se := c.stderr), c.better_key) OVER (
+            arg_max(struct_pack(se := c.stderr, low := c.interval_low, high := c.interval_high), c.better_key) OVER (
                 ORDER BY c.effective_on RANGE BETWEEN UNBOUNDED PRECEDING AND INTERVAL 1 DAY PRECEDING
-            ).se AS previous_stderr
+            ) AS previous
         FROM sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects, with_code := with_code, sources := sources, evaluator := evaluator) AS c
         WHERE c.task = task AND c.dataset = dataset AND c.metric = metric
     )
@@ -274,10 +295,11 @@ CREATE OR REPLACE MACRO sota_history(task, dataset, metric, known_at := NULL, ex
         CASE WHEN s.direction = 'lower' THEN -s.best_before ELSE s.best_before END AS previous_value,
         s.better_key - s.best_before AS margin,
         s.effective_on, s.direction, s.unit, s.result_id, s.sources, s.consolidated_id, s.is_suspect, s.has_code,
-        s.stderr, s.evaluators, s.setting, s.previous_stderr,
-        round(sw_noise_z(s.better_key - s.best_before, s.stderr, s.previous_stderr), 2) AS z,
+        s.stderr, s.evaluators, s.setting, s.interval_low, s.interval_high, s.previous.se AS previous_stderr,
+        round(sw_noise_z(s.better_key - s.best_before, s.stderr, s.previous.se), 2) AS z,
         CASE WHEN s.best_before IS NOT NULL
-             THEN sw_within_noise(s.better_key - s.best_before, s.stderr, s.previous_stderr) END AS within_noise
+             THEN sw_noise_tie(s.better_key - s.best_before, s.stderr, s.previous.se, s.interval_low, s.interval_high,
+                               s.previous.low, s.previous.high) END AS within_noise
     FROM board AS s
     WHERE s.best_before IS NULL OR s.better_key > s.best_before
     ORDER BY s.effective_on, s.better_key, s.first_seen_at, s.model, s.paper_title, s.paper_url, s.result_id;

@@ -20,13 +20,14 @@ INSERT INTO consolidated_results (
     consolidated_id, benchmark_id, result_id, model, value, is_estimate, paper_title, paper_url, arxiv_id,
     published_on, published_precision, uses_additional_data, setting, claim_first_seen_at, first_seen_at,
     seen_from, removed_at, source, sources, witness_ids, lowest, highest, value_conflict, extra_data_conflict,
-    is_suspect, has_code, stderr, evaluators
+    is_suspect, has_code, stderr, evaluators, interval_low, interval_high
 )
 WITH members AS MATERIALIZED (
     SELECT
         r.result_id, r.source, r.benchmark_id, r.model, r.value, r.is_estimate, r.paper_title, r.paper_url,
         r.arxiv_id, r.published_on, r.published_precision, r.uses_additional_data, r.setting,
         r.claim_first_seen_at, r.first_seen_at, r.removed_at, r.is_suspect, r.has_code, r.stderr, r.evaluator,
+        r.interval_low, r.interval_high,
         g.consolidated_id,
         sw_decimals(r.value) AS decimals
     FROM cc_versions AS v
@@ -68,11 +69,13 @@ merged AS (
         any_value(w.benchmark_id) AS benchmark_id,
         max(w.setting) AS setting,  -- at most one: two different settings are never one result
         arg_max(
-            struct_pack(result_id := w.result_id, model := w.model, value := w.value, stderr := w.stderr),
+            struct_pack(result_id := w.result_id, model := w.model, value := w.value, stderr := w.stderr,
+                        low := w.interval_low, high := w.interval_high),
             struct_pack(s := NOT w.is_suspect, x := NOT w.is_estimate, f := w.first_seen_at, i := w.result_id)
         ) AS latest,
         arg_max(
-            struct_pack(result_id := w.result_id, model := w.model, value := w.value, stderr := w.stderr),
+            struct_pack(result_id := w.result_id, model := w.model, value := w.value, stderr := w.stderr,
+                        low := w.interval_low, high := w.interval_high),
             struct_pack(s := NOT w.is_suspect, x := NOT w.is_estimate, d := w.decimals, f := w.first_seen_at,
                         i := w.result_id)
         ) AS finest,
@@ -105,6 +108,8 @@ merged AS (
         list(struct_pack(v := w.value, d := w.decimals)) AS vals,
         list_sort(list_distinct(list(w.evaluator) FILTER (WHERE w.evaluator IS NOT NULL))) AS evaluators,
         arg_max(w.stderr, w.first_seen_at) FILTER (WHERE w.stderr IS NOT NULL) AS any_stderr,
+        arg_max(struct_pack(low := w.interval_low, high := w.interval_high), w.first_seen_at)
+            FILTER (WHERE w.interval_low IS NOT NULL) AS any_interval,
         min(w.value) AS lowest,
         max(w.value) AS highest
     FROM shown AS w
@@ -139,6 +144,9 @@ SELECT
     -- the standard error of the witness whose value is shown; where the witnesses agree and that one gives none,
     -- the latest one any of them gives (it is the same result's)
     CASE WHEN m.value_conflict THEN m.latest.stderr ELSE coalesce(m.finest.stderr, m.any_stderr) END,
-    coalesce(m.evaluators, CAST([] AS VARCHAR[]))
+    coalesce(m.evaluators, CAST([] AS VARCHAR[])),
+    -- the same for its interval
+    CASE WHEN m.value_conflict THEN m.latest.low WHEN m.finest.low IS NOT NULL THEN m.finest.low ELSE m.any_interval.low END,
+    CASE WHEN m.value_conflict THEN m.latest.high WHEN m.finest.low IS NOT NULL THEN m.finest.high ELSE m.any_interval.high END
 FROM decided AS m
 ORDER BY m.benchmark_id, m.consolidated_id, m.seen_from

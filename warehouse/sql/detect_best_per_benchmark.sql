@@ -22,7 +22,7 @@ SELECT
     b.task, b.dataset, b.metric, b.direction, b.unit,
     best.result_id, CAST(best.consolidated_id AS VARCHAR) AS claim_key, best.model, best.value,
     CASE WHEN b.direction = 'lower' THEN -best.value ELSE best.value END AS better_key,
-    best.paper_title, best.paper_url, best.published_on, best.stderr
+    best.paper_title, best.paper_url, best.published_on, best.stderr, best.interval_low, best.interval_high
 FROM best
 JOIN benchmarks AS b ON b.task = best.task AND b.dataset = best.dataset AND b.metric = best.metric
 ORDER BY b.benchmark_id, best.extra_data, best.estimates

@@ -5,6 +5,7 @@
 SELECT
     r.source, b.task, b.dataset, b.metric, b.direction, b.unit, r.model, r.value, r.is_estimate, r.is_suspect,
     r.paper_title, r.paper_url, r.arxiv_id, r.published_on, r.published_precision, r.uses_additional_data, r.has_code, r.stderr,
+    r.interval_low, r.interval_high,
     r.setting,
     r.claim_first_seen_at, r.first_seen_at,
     CASE WHEN $as_of IS NULL OR r.last_seen_at <= sw_known_instant($as_of) THEN r.last_seen_at

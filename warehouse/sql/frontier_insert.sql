@@ -4,7 +4,7 @@
 INSERT INTO sota_frontier (
     benchmark_id, extra_data_allowed, estimates_allowed, from_date, until_date, result_id, model, value, published_on,
     published_precision, paper_title, paper_url, arxiv_id, source, uses_additional_data, is_estimate, first_seen_at,
-    sources, consolidated_id, has_code, stderr, setting
+    sources, consolidated_id, has_code, stderr, setting, interval_low, interval_high
 )
 WITH visible AS (
     SELECT
@@ -72,7 +72,7 @@ SELECT
     ) AS until_date,
     v.result_id, v.model, v.value,
     v.published_on, v.published_precision, v.paper_title, v.paper_url, v.arxiv_id, v.source,
-    v.uses_additional_data, v.is_estimate, v.first_seen_at, w.sources, v.consolidated_id, w.has_code, w.stderr, w.setting
+    v.uses_additional_data, v.is_estimate, v.first_seen_at, w.sources, v.consolidated_id, w.has_code, w.stderr, w.setting, w.interval_low, w.interval_high
 FROM changes AS c
 JOIN visible AS v ON v.result_id = c.holder
 -- the list of sources of the few holders only: carried through the windows above, lists cost seconds over 10M rows

@@ -5,7 +5,7 @@ SELECT
     r.record_id, CAST(r.alert_id AS VARCHAR) AS alert_id, r.snapshot_id, r.task, r.dataset, r.metric, r.model,
     r.value, r.paper_title, r.paper_url, r.published_on, r.previous_model, r.previous_value, r.margin,
     r.detected_at, r.is_backfill, b.unit, b.direction,
-    coalesce(n.kind, 'new SOTA') AS kind, n.stderr, n.previous_stderr, n.z
+    coalesce(n.kind, 'new SOTA') AS kind, n.stderr, n.previous_stderr, n.z, n.basis
 FROM sota_records AS r
 JOIN benchmarks AS b ON b.benchmark_id = r.benchmark_id
 LEFT JOIN sota_record_noise AS n ON n.record_id = r.record_id

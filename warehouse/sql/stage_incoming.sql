@@ -1,5 +1,5 @@
 -- The validated rows of this load, matched to their benchmark and to the claim's current version (if any). A change
--- of any field a question reads (the value and its standard error, the names, the dates, the extra-data and code
+-- of any field a question reads (the value, its standard error and interval, the names, the dates, the extra-data and code
 -- flags) is a new version.
 CREATE OR REPLACE TEMP TABLE staged AS
 SELECT
@@ -21,6 +21,8 @@ SELECT
          AND cur.uses_additional_data IS NOT DISTINCT FROM i.uses_additional_data
          AND cur.has_code IS NOT DISTINCT FROM i.has_code
          AND cur.stderr IS NOT DISTINCT FROM CAST(i.stderr AS DOUBLE)
+         AND cur.interval_low IS NOT DISTINCT FROM CAST(i.interval_low AS DOUBLE)
+         AND cur.interval_high IS NOT DISTINCT FROM CAST(i.interval_high AS DOUBLE)
             THEN 'unchanged'
         ELSE 'changed'
     END AS change,
