@@ -35,9 +35,9 @@ def sota_as_of(
     evaluator: str | None = None, within_noise: bool = False,
 ) -> list[dict]:
     """The best result per benchmark; `within_noise`: also every result within the leader's noise (`co_leader`)."""
-    params = {"d": day, "task": task, "dataset": dataset, "metric": metric, "within_noise": within_noise,
+    params = {"d": day, "task": task, "dataset": dataset, "metric": metric,
               **_filters(known_at, extra_data, estimates, all_settings, suspects, with_code, sources, evaluator)}
-    return dict_rows(con, "query_sota_as_of", params)
+    return dict_rows(con, "query_sota_within_noise" if within_noise else "query_sota_as_of", params)
 
 
 def leaderboard(

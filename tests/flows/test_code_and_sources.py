@@ -72,8 +72,8 @@ def test_each_question_takes_both_filters(ask):
     columns = "SELECT * FROM sota_as_of(DATE '2025-11-30'{}) LIMIT 0"
     described = [ask(f"DESCRIBE {columns.format(extra)}") for extra in ("", ", with_code := true", ", sources := ['x']")]
     assert described[0] == described[1] == described[2]
-    assert [c[0] for c in described[0]][-8:] == ["is_suspect", "has_code", "stderr", "setting", "interval_low",
-                                                 "interval_high", "co_leader", "z"]
+    assert [c[0] for c in described[0]][-6:] == ["is_suspect", "has_code", "stderr", "setting", "interval_low",
+                                                 "interval_high"]
 
 
 def sota(*args: str) -> int:

@@ -178,7 +178,7 @@ def test_gpqa_diamond_leader_as_of_2025_11_30_with_its_standard_error_and_co_lea
     ingest(db, "epoch-runs", str(path), observed_at="2025-12-03")  # the day of this copy
     answer = db.execute(
         """SELECT model, setting, value, stderr, published_on, co_leader, round(z, 2)
-           FROM sota_as_of(DATE '2025-11-30', within_noise := true)
+           FROM sota_within_noise(DATE '2025-11-30')
            WHERE dataset = 'GPQA Diamond' AND metric = 'Accuracy'""").fetchall()
     assert answer == [
         ("gpt-5.1", "effort high", 88.0, 2.0, date(2025, 11, 13), False, None),

@@ -12,8 +12,8 @@
 -- which the questions use; results, consolidated results and the frontier keep `interval_low`, `interval_high`, in
 -- the result's unit, of the witness shown, as they keep its standard error); z is the margin
 -- in combined standard errors (sw_noise_z, shown to two decimals; NULL when an error is unknown or both are 0). So:
--- - `sota_as_of(..., within_noise := true)` lists, after each benchmark's leader (`co_leader` false), every result of
---   its board within the leader's noise (`co_leader` true, with `z`);
+-- - `sota_within_noise(d, ...)` (sota_as_of's arguments) lists, after each benchmark's leader (`co_leader` false),
+--   every result of its board within the leader's noise (`co_leader` true, with `z`);
 -- - `sota_history` gives each step the previous best's standard error, `z`, and `within_noise`: a step whose margin
 --   lies within the noise is a tie within noise, not a new SOTA (it stays listed, marked; NULL: unknown). Each step is
 --   weighed against the best just before it, so small steps that are each a tie can add up to a clear lead (GPQA
@@ -129,7 +129,7 @@ CREATE OR REPLACE MACRO sw_results(known_at := NULL, extra_data := NULL, estimat
 -- claim versions. Only one of the three branches reads anything: their conditions are constants once the macro's
 -- arguments are bound. Ties go to the result that got there first (earlier date, then earlier sighting), then to the
 -- model name and paper in alphabetical order (so a rebuild, which numbers results anew, names the same one), as in the frontier.
-CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false, with_code := false, sources := NULL, evaluator := NULL, within_noise := false) AS TABLE
+CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false, with_code := false, sources := NULL, evaluator := NULL) AS TABLE
     WITH from_frontier AS (
         SELECT
             b.task, b.dataset, b.metric, f.model, f.value, f.published_on, f.published_precision, f.paper_title,
@@ -235,9 +235,19 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
             v.w.first_seen_at, v.direction, v.unit, v.w.result_id, v.w.sources, v.w.consolidated_id, v.w.is_suspect,
             v.w.has_code, v.w.stderr, v.w.setting, v.w.interval_low, v.w.interval_high
         FROM scanned AS v
+    )
+    SELECT l.* FROM leaders AS l
+    ORDER BY task, dataset, metric;
+
+-- Each benchmark's leader as sota_as_of gives it (`co_leader` false), then every other result of its board, under the
+-- same filters and counting from on or before d, whose margin to the leader lies within the noise (sw_noise_tie;
+-- `co_leader` true, `z` the margin in combined standard errors). A macro of its own rather than an option of
+-- sota_as_of: binding this branch costs every call of sota_as_of about 4 ms, and a one-benchmark answer there is timed
+-- against 10 ms (bench/RESULTS.md).
+CREATE OR REPLACE MACRO sota_within_noise(d, known_at := NULL, extra_data := NULL, estimates := false, all_settings := false, suspects := false, with_code := false, sources := NULL, evaluator := NULL) AS TABLE
+    WITH leaders AS (
+        SELECT * FROM sota_as_of(d, known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects, with_code := with_code, sources := sources, evaluator := evaluator)
     ),
-    -- `within_noise := true`: every other result of the leader's board (under the same filters) whose margin to
-    -- the leader lies within the noise (sw_within_noise); it reads nothing otherwise.
     co_leaders AS (
         SELECT
             c.task, c.dataset, c.metric, c.model, c.value, c.published_on, c.published_precision, c.paper_title,
@@ -249,8 +259,7 @@ CREATE OR REPLACE MACRO sota_as_of(d, known_at := NULL, extra_data := NULL, esti
         FROM leaders AS l
         JOIN sw_results(known_at := known_at, extra_data := extra_data, estimates := estimates, all_settings := all_settings, suspects := suspects, with_code := with_code, sources := sources, evaluator := evaluator) AS c
           ON c.task = l.task AND c.dataset = l.dataset AND c.metric = l.metric
-        WHERE within_noise
-          AND c.effective_on <= CAST(d AS DATE)
+        WHERE c.effective_on <= CAST(d AS DATE)
           AND c.result_id <> l.result_id
           AND sw_noise_tie(abs(l.value - c.value), l.stderr, c.stderr, l.interval_low, l.interval_high,
                            c.interval_low, c.interval_high)

@@ -2,9 +2,8 @@
 SELECT *
 FROM sota_as_of(CAST($d AS DATE), known_at := $known_at, extra_data := $extra_data, estimates := $estimates, all_settings := $all_settings,
                 suspects := $suspects, with_code := $with_code, sources := $sources,
-                evaluator := $evaluator, within_noise := $within_noise)
+                evaluator := $evaluator)
 WHERE ($task IS NULL OR task = $task)
   AND ($dataset IS NULL OR dataset = $dataset)
   AND ($metric IS NULL OR metric = $metric)
--- the leader first, then its co-leaders within noise (within_noise), best first
-ORDER BY task, dataset, metric, co_leader, CASE WHEN direction = 'lower' THEN value ELSE -value END, model, setting
+ORDER BY task, dataset, metric
