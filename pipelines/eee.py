@@ -35,7 +35,8 @@ evaluation result:
   `retrieved_timestamp` (when EEE made the record: an upper bound, marked `published_from: "retrieved"`);
   timestamps are Unix seconds in strings ("1770344141.0").
 - attributes: `evaluator` ("first-party" / "third-party" from `evaluator_relationship`, other values as given),
-  `lower_is_better` (when a bool), `score_range` ([min_score, max_score] when either is given), `stderr`
+  `lower_is_better` (when a bool: evidence of the direction), `score_range` ([min_score, max_score] when either is
+  given: the normaliser rejects a score outside it), `stderr`
   (`uncertainty.standard_error.value`), `interval` ([lower, upper] of `confidence_interval`, found in
   `score_details` in schema 0.2.0 and in `score_details.uncertainty` in 0.3.0) with `confidence_level` where given,
   and the ids: `evaluation_id`, `evaluation_result_id`, `evaluation_name`, `source_name`, `source_organization`,

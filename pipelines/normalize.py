@@ -143,6 +143,8 @@ def _normalize_row(row: RawRow) -> list:
     # most rows (a dump's 440,000 at ten times its size) have no attributes: nothing below to read then
     setting, stderr, low, high = (_claim_setting(given), _stderr(given.get("stderr"), scale),
                                   *_interval(given.get("interval"), scale)) if given else _NO_EXTRAS
+    if given and given.get("score_range") is not None:
+        _within_declared_range(parsed.value, given["score_range"])
     return [
         claim_key(task, dataset, metric, model, paper, setting),
         benchmark_key(task, dataset, metric), benchmark_key(task, dataset), task, dataset, metric,
@@ -198,6 +200,18 @@ def _interval(given: object, scale: float) -> tuple[float | None, float | None]:
             or numbers[0] > numbers[1]:
         raise ValueProblem(f"interval {given!r} is not [lower, upper] with lower <= upper")
     return tuple(round(n * scale, 10) if scale != 1.0 else float(n) for n in numbers)  # type: ignore[return-value]
+
+
+def _within_declared_range(value: float, declared: object) -> None:
+    """A source that declares its scores' range (Every Eval Ever's min_score and max_score, in the unit the score is
+    written in) vouches that a score outside it is wrong: the row is rejected with both."""
+    bounds = declared if isinstance(declared, (list, tuple)) and len(declared) == 2 else None
+    if bounds is None:
+        raise ValueProblem(f"score range {declared!r} is not [min, max]")
+    low, high = (bound if isinstance(bound, (int, float)) and not isinstance(bound, bool) else None for bound in bounds)
+    if (low is not None and value < low) or (high is not None and value > high):
+        shown = "..".join("" if bound is None else f"{bound:g}" for bound in (low, high))
+        raise ValueProblem(f"{value:g} is outside the range its source declares ({shown})")
 
 
 def _reject_reason(row: RawRow, problem: ValueProblem) -> str:

@@ -295,3 +295,16 @@ def test_a_folder_of_records_loads_as_the_records_it_holds_and_the_same_folder_i
         "claude-opus-4-6", "claude-opus-41", "yi-34b"]
     again = ingest(db, "eee", folder.as_uri(), observed_at="2026-03-02", now=datetime(2026, 3, 3))
     assert again.status != "loaded"  # the same files make the same bytes: nothing new
+
+
+def test_a_score_outside_the_range_its_record_declares_is_rejected_with_both(payloads):
+    """The real HELM record declares every score within 0..1; one written as a percent (78.2) is refused, the others
+    load (a built variant of the real record)."""
+    record = json.loads(payloads[HELM])
+    assert record["evaluation_results"][1]["metric_config"]["max_score"] == 1.0
+    record["evaluation_results"][1]["score_details"]["score"] = 78.2
+    normalized = normalize_rows(parse_eee(json.dumps(record).encode(), "variant.json"))
+    [reject] = normalized.rejects
+    assert reject.row_ref.endswith("evaluation_results[1] NarrativeQA - F1")
+    assert "78.2 is outside the range its source declares (0..1)" in reject.reason
+    assert len(normalized.results) == len(HELM_BOARDS) - 1
