@@ -15,7 +15,9 @@ Which files are boards:
   plus ARC's Easy score; every other non-empty cell is kept in `attributes` under its header as written (Name, Shots,
   Agent, Notes, sub-scores, standard errors, costs, ...). `Source` and `Source link` are the paper title and URL.
 - `benchmarks_runs.csv`: Epoch's own evaluation runs, several benchmarks in one file (its `task` column names the
-  benchmark, e.g. "GPQA diamond"); the score is a fraction ("0.850"), written out as percent text ("85.0%").
+  benchmark, e.g. "GPQA diamond"); the score is a fraction ("0.850"), written out as percent text ("85.0%"), with the
+  standard error its `Scores` cell gives the scorer that scored best ("choice:0.85±0.02": `stderr` 2.0, in percent
+  points; `pipelines.epoch_scores`). `epoch-runs` reads the same file one row per scorer.
 - Not boards, a parse error if given alone: `model_versions.csv` (the model table: release dates, links; read from a
   zip for the dates), `benchmark_optim.csv` (benchmark metadata), `distilled_models.csv` (model metadata),
   `all_ai_models.csv` (Epoch's model database). In a zip these are skipped; any other CSV is a parse error, so a new
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from pipelines.csv_records import csv_records, csv_text, require_columns
+from pipelines.epoch_scores import best_score_stderr
 from pipelines.llm_names import split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec
 from pipelines.values import fraction_to_percent
@@ -187,6 +190,8 @@ def _rows_of_board(text: str, name: str, board: Board, dates: dict[str, str], lo
         name = split_llm_name(cells.get(model_column, ""))
         if name.setting:
             attributes["setting"] = name.setting
+        if board is RUNS and (stderr := best_score_stderr(cells.get("Scores", ""))) is not None:
+            attributes["stderr"] = stderr  # the best scorer's, in percent points like the value
         version = cells[board.models[0]]
         for column, dataset in board.scores:
             value = cells[column]

@@ -49,12 +49,11 @@ point, not none.
 """
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from pipelines.csv_records import csv_records, csv_text, require_columns
+from pipelines.epoch_scores import Score, ScoresError, parse_scores
 from pipelines.epoch_csv import GENERIC_TASK
 from pipelines.llm_names import split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec
@@ -66,21 +65,11 @@ DEFAULT_URL = "https://raw.githubusercontent.com/epoch-research/benchmark-stitch
 REQUIRED = ("id", "task", "model", "Scores", "started_at")
 # Read into the row itself; every other non-empty cell is an attribute under its header.
 FIXED = {"task", "model", "Scores"}
-_SCORE = re.compile(r"^(?P<name>[^:±]+):(?P<score>[^±]*)(?:±(?P<stderr>.*))?$")
 _STARTED = "%d %B %Y %I:%M%p"  # "17 November 2025 4:28pm"
 
 
 def _problem(location: str, text: str) -> ParseError:
     return ParseError(SOURCE_NAME, location, text)
-
-
-def _stderr_percent(text: str) -> float | None:
-    """A standard error written as a fraction ("0.02") in percent points (2.0), exactly; None if not a finite number."""
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        return None
-    return float(number.scaleb(2)) if number.is_finite() else None
 
 
 def _run_day(started_at: str) -> str | None:
@@ -94,20 +83,11 @@ def _run_day(started_at: str) -> str | None:
         return started_at
 
 
-def _scores(cell: str, line: int, location: str) -> list[tuple[str, str, float | None]]:
-    """(scorer name, score text, standard error in percent points or None) for each scorer in a `Scores` cell."""
-    scores = []
-    for part in (part.strip() for part in cell.split(",")):
-        match = _SCORE.match(part)
-        if not match or not match["name"].strip():
-            raise _problem(location, f"line {line}: Scores part {part!r} is not 'name:score±stderr'")
-        stderr = None
-        if match["stderr"] is not None:
-            stderr = _stderr_percent(match["stderr"])
-            if stderr is None:
-                raise _problem(location, f"line {line}: Scores part {part!r} has a standard error that is not a number")
-        scores.append((match["name"].strip(), match["score"].strip(), stderr))
-    return scores
+def _scores(cell: str, line: int, location: str) -> list[Score]:
+    try:
+        return parse_scores(cell)
+    except ScoresError as error:
+        raise _problem(location, f"line {line}: {error}") from None
 
 
 def parse_epoch_runs(payload: bytes, location: str, **_options: str) -> list[RawRow]:
@@ -123,7 +103,7 @@ def parse_epoch_runs(payload: bytes, location: str, **_options: str) -> list[Raw
         common = {column: value for column, value in cells.items() if value and column not in FIXED}
         published = _run_day(cells["started_at"])
         name_parts = split_llm_name(cells["model"])
-        scores = _scores(cells["Scores"], line, location) if cells["Scores"] else [("Scores", "", None)]
+        scores = _scores(cells["Scores"], line, location) if cells["Scores"] else [Score("Scores", "", None)]
         seen: Counter[str] = Counter()
         for name, score, stderr in scores:
             seen[name] += 1

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.source import ParseError, RawRow
+from pipelines.epoch_scores import best_score_stderr
 from pipelines.epoch_csv import DEFAULT_URL, EXTERNAL, SOURCE, fraction_to_percent, parse_epoch_csv
 from pipelines.normalize import normalize_rows
 from pipelines.registry import get_source
@@ -160,12 +161,13 @@ def test_first_and_last_rows_of_epochs_own_runs(epoch: Path):
                     "/V3YQtSEnQ3TPZEPPgkCKQM.eval",
             "job": "https://github.com/epoch-research/benchmarks/actions/runs/19445092846/job/55637765314",
             "started_at": "17 November 2025 4:28pm", "Status": "Success", "task version": "1.0.1",
-            "claim": "V3YQtSEnQ3TPZEPPgkCKQM", "setting": "effort medium"})
+            "claim": "V3YQtSEnQ3TPZEPPgkCKQM", "setting": "effort medium", "stderr": 2.0})
     assert rows[-1] == RawRow(
         **RUNS, dataset="FrontierMath-Tier-4-2025-07-01-Private", model="gemini-2.5-deep-think-2025-08-01-webapp",
         value="10.4%", row_ref="line 542",
         attributes={"Scores": "manual_inspection:0.1±0.04", "Status": "Success", "Manual evaluation": "checked",
-                    "task version": "1.0.0", "claim": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4"})
+                    "task version": "1.0.0", "claim": "manual_gemini_2.5_deep_think_run_frontiermath_tier_4",
+                    "stderr": 4.0})
     assert Counter(r.dataset for r in rows) == {
         "GPQA diamond": 134, "MATH level 5": 108, "OTIS Mock AIME 2024-2025": 106,
         "FrontierMath-2025-02-28-Private": 59, "FrontierMath-2025-02-28-Public": 58,
@@ -318,3 +320,13 @@ def test_a_zip_without_the_model_table_or_with_an_unknown_board_is_a_parse_error
         parse_epoch_csv(zip_of(epoch, new_board), "main.zip")
     with pytest.raises(ParseError, match="corrupt zip"):
         parse_epoch_csv(b"PK\x03\x04 truncated", "main.zip")
+
+
+def test_each_run_keeps_the_standard_error_of_its_best_scorer(epoch: Path):
+    """The best score is the highest scorer's: its "±" is the run's standard error (percent points, like the value)."""
+    rows = parse_file(epoch / "benchmarks_runs.csv")
+    assert all("stderr" in r.attributes for r in rows)
+    line7 = next(r for r in rows if r.row_ref == "line 7")  # OTIS: model_extracted_exact_match 0.84±0.05, graded 0.85±0.05
+    assert (line7.value, line7.attributes["stderr"]) == ("84.7%", 5.0)
+    assert best_score_stderr("a:0.5±0.01,b:0.7±0.03,c:0.7±0.02") == 3.0  # a tie at the top: the larger error
+    assert best_score_stderr("a:0.5") is None and best_score_stderr("not a cell") is None
