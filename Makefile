@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SOTAWATCH_DATA ?= $(abspath ../shared/data)
 
-.PHONY: run test bench clean chromium
+.PHONY: run test test-lake bench clean chromium postgresql
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,29 @@ chromium:
 	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
 	  || echo "warning: could not install chromium (apt-get); the browser tests will be skipped"; }
 
+# The lake tests (issue 16) in an environment of their own: the base install with the lake extra (duckdb 1.5.5 and the
+# DuckLake, PostgreSQL and httpfs extensions as wheels), and PostgreSQL from Debian's package, installed when missing;
+# the tests start their own cluster on 127.0.0.1 and stop it.
+LAKE_VENV := .venv-lake
+LAKE_STAMP := $(LAKE_VENV)/.installed
+
+$(LAKE_STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(LAKE_VENV)
+	$(LAKE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LAKE_VENV)/bin/python -m pip install --quiet -r requirements.lock
+	$(LAKE_VENV)/bin/python -m pip install --quiet -e '.[lake]'
+	touch $(LAKE_STAMP)
+
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  as_root=$$([ "$$(id -u)" = 0 ] || echo "sudo -n"); \
+	  $$as_root apt-get update -qq && $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+test-lake: $(LAKE_STAMP) postgresql
+	$(LAKE_VENV)/bin/python -m pytest -q tests/lake tests/warehouse/test_lake_location.py
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LAKE_VENV)

@@ -1,0 +1,134 @@
+"""Where the warehouse lives: an embedded DuckDB file (the default), or a DuckLake (issue 16: a catalog in PostgreSQL,
+the data as Parquet files in a folder or on object storage), which many processes read and write at once.
+
+A location is one string, as `--db`, `SOTA_DB` and the configuration's `[warehouse] path` give it:
+- `sota.duckdb` (any path): the embedded file;
+- `ducklake:postgres:dbname=sota host=127.0.0.1 port=5432 user=sota data_path=/srv/sota-lake/`: a lake. After
+  `ducklake:postgres:` comes a libpq connection string; its `data_path=` (a folder, or `s3://bucket/prefix/`) is not
+  libpq's but where the lake keeps its Parquet files, and is required. A password is never written here: libpq reads
+  PGPASSWORD or ~/.pgpass.
+
+A lake needs DuckDB's `ducklake` and `postgres_scanner` extensions (and `httpfs` for s3://), which cannot be
+downloaded here: `pip install sotawatch[lake]` brings them as wheels (they pin duckdb 1.5.5), and `open_lake` installs
+them from the wheels into a local extension folder. The base install keeps duckdb 2.0 and the embedded file.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import WarehouseError
+
+LAKE_PREFIX = "ducklake:postgres:"
+LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
+LAKE_NAME = "lake"  # the attached catalog's name in a connection
+_KEY = re.compile(r"^[A-Za-z_]+$")
+
+
+class LakeUnavailableError(WarehouseError):
+    """A lake was asked for, but this install cannot open one (no lake extensions), or its location is malformed."""
+
+
+@dataclass(frozen=True)
+class LakeLocation:
+    """A DuckLake: its PostgreSQL catalog (a libpq connection string, without data_path) and its data path."""
+
+    catalog: str
+    data_path: str
+
+    @property
+    def attach_target(self) -> str:
+        return LAKE_PREFIX + self.catalog
+
+    def describe(self) -> str:
+        """The location for messages: the catalog's database and host, never a password."""
+        fields = dict(_pairs(self.catalog))
+        where = f"{fields.get('dbname', '?')} on {fields.get('host', 'localhost')}:{fields.get('port', '5432')}"
+        return f"DuckLake {where}, data at {self.data_path}"
+
+
+def is_lake(location: str | os.PathLike | None) -> bool:
+    return isinstance(location, str) and location.strip().startswith(LAKE_PREFIX)
+
+
+def _pairs(conninfo: str) -> list[tuple[str, str]]:
+    """The `key=value` pairs of a libpq connection string (values may be single-quoted, as libpq allows)."""
+    try:
+        words = shlex.split(conninfo)
+    except ValueError as error:
+        raise LakeUnavailableError(f"the lake's connection string cannot be read: {error}") from None
+    pairs = []
+    for word in words:
+        key, separator, value = word.partition("=")
+        if not separator or not _KEY.match(key):
+            raise LakeUnavailableError(f"the lake's connection string has {word!r}, not key=value")
+        pairs.append((key, value))
+    return pairs
+
+
+def parse_lake_location(text: str) -> LakeLocation:
+    """The catalog and data path of a `ducklake:postgres:...` location; a one-line error if it is not one."""
+    text = text.strip()
+    if not text.startswith(LAKE_PREFIX):
+        raise LakeUnavailableError(f"not a lake location (expected {LAKE_PREFIX}...): {text[:40]!r}")
+    pairs = _pairs(text[len(LAKE_PREFIX):])
+    if any(key == "password" for key, _ in pairs):
+        raise LakeUnavailableError("the lake's location must not hold a password: libpq reads PGPASSWORD or ~/.pgpass")
+    data = [value for key, value in pairs if key == "data_path"]
+    if len(data) != 1 or not data[0]:
+        raise LakeUnavailableError("the lake's location needs one data_path=FOLDER (or s3://bucket/prefix/)")
+    catalog = " ".join(f"{key}={shlex.quote(value)}" for key, value in pairs if key != "data_path")
+    if not catalog:
+        raise LakeUnavailableError("the lake's location names no catalog database (dbname=... host=...)")
+    data_path = data[0] if data[0].endswith("/") else data[0] + "/"
+    return LakeLocation(catalog, data_path)
+
+
+def extension_folder() -> Path:
+    """Where the lake's extensions are installed from their wheels: SOTA_DUCKDB_EXTENSIONS, else a folder in the
+    user's cache (DuckDB's own default would try to download them)."""
+    chosen = os.environ.get("SOTA_DUCKDB_EXTENSIONS")
+    return Path(chosen) if chosen else Path.home() / ".cache" / "sotawatch" / "duckdb-extensions"
+
+
+def load_lake_extensions(con: duckdb.DuckDBPyConnection, *, s3: bool = False) -> None:
+    """Install the lake's extensions from their wheels (once per folder) and load them; LakeUnavailableError when the
+    install has none (the base install: `pip install sotawatch[lake]`)."""
+    try:
+        import duckdb_extensions  # the `lake` extra's wheels
+    except ImportError:
+        raise LakeUnavailableError(
+            "this install cannot open a DuckLake: install the lake extra (pip install 'sotawatch[lake]')") from None
+    folder = extension_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    con.execute("SET extension_directory = $folder", {"folder": str(folder)})
+    for name in (*LAKE_EXTENSIONS, *(("httpfs",) if s3 else ())):
+        duckdb_extensions.import_extension(name, con=con)
+        con.execute(f"LOAD {name}")  # fixed names from the tuple above
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def open_lake(location: LakeLocation) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the lake attached as LAKE_NAME and in use."""
+    con = duckdb.connect()
+    try:
+        load_lake_extensions(con, s3=location.data_path.startswith("s3://"))
+        # ATTACH takes no bound parameters: the two strings are written as SQL literals, quotes doubled
+        con.execute(f"ATTACH {_literal(location.attach_target)} AS {LAKE_NAME} (DATA_PATH {_literal(location.data_path)})")
+        con.execute(f"USE {LAKE_NAME}")
+    except duckdb.Error as error:
+        con.close()
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise LakeUnavailableError(f"cannot open {location.describe()}: {first}") from None
+    except BaseException:
+        con.close()
+        raise
+    return con
