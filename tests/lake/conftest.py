@@ -12,6 +12,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,8 +55,10 @@ class Postgres:
         self.data = folder / "data"
 
     def run(self, *argv: str) -> None:
-        subprocess.run(_as_postgres([str(self.bin / argv[0]), *argv[1:]]), check=True, capture_output=True,
-                       timeout=120)
+        done = subprocess.run(_as_postgres([str(self.bin / argv[0]), *argv[1:]]), capture_output=True, text=True,
+                              timeout=120, check=False)
+        if done.returncode != 0:
+            pytest.fail(f"PostgreSQL's {argv[0]} failed ({done.returncode}): {(done.stderr or done.stdout).strip()}")
 
     def start(self) -> None:
         if os.geteuid() == 0:
@@ -75,8 +78,10 @@ class Postgres:
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory) -> Iterator[Postgres]:
-    folder = Path(tmp_path_factory.mktemp("postgres"))
+def postgres() -> Iterator[Postgres]:
+    # a folder of its own under the system's temporary folder: pytest's are private to this user, and the server runs
+    # as `postgres`, which must reach it
+    folder = Path(tempfile.mkdtemp(prefix="sotawatch-postgres-"))
     os.chmod(folder, 0o755)
     server = Postgres(folder)
     server.start()
@@ -84,6 +89,7 @@ def postgres(tmp_path_factory) -> Iterator[Postgres]:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
