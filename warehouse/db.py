@@ -19,6 +19,7 @@ import duckdb
 
 from warehouse.errors import DatabaseLockedError, DatabaseMissingError, WarehouseError
 from warehouse.frontier import rebuild_frontier
+from warehouse.lake import LakeUnavailableError, is_lake, parse_lake_location
 from warehouse.statements import storage_failures_named, transaction
 
 DEFAULT_DB = "sota.duckdb"
@@ -26,8 +27,15 @@ _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
-    """`--db`, else `SOTA_DB`, else `sota.duckdb` in the working directory."""
-    return Path(explicit or os.environ.get("SOTA_DB") or DEFAULT_DB)
+    """`--db`, else `SOTA_DB`, else `sota.duckdb` in the working directory. A DuckLake location is refused in one line
+    rather than taken for a file name: the commands do not keep the record on a lake yet (warehouse/lake.py opens one;
+    the schema, the loader and the nightly on a lake are issue 16's work)."""
+    chosen = explicit or os.environ.get("SOTA_DB") or DEFAULT_DB
+    if is_lake(str(chosen)):
+        location = parse_lake_location(str(chosen))
+        raise LakeUnavailableError(f"{location.describe()}: the sota commands cannot keep the record on a DuckLake "
+                                   "yet; give a DuckDB file (--db FILE or SOTA_DB)")
+    return Path(chosen)
 
 
 @cache

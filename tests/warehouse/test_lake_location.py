@@ -44,3 +44,16 @@ def test_the_base_install_says_how_to_get_a_lake():
 
     with pytest.raises(LakeUnavailableError, match=r"install the lake extra \(pip install 'sotawatch\[lake\]'\)"):
         open_lake(parse_lake_location("ducklake:postgres:dbname=x host=127.0.0.1 data_path=/tmp/x"))
+
+
+def test_the_commands_refuse_a_lake_location_in_one_line_rather_than_make_a_file_of_it(tmp_path, monkeypatch, capsys):
+    from flows.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    url = "ducklake:postgres:dbname=sota host=127.0.0.1 data_path=/srv/lake"
+    code = main(["asof", "2020-01-01", "--db", url])
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err
+    assert "DuckLake sota on 127.0.0.1:5432, data at /srv/lake/: the sota commands cannot keep the record on a " \
+           "DuckLake yet" in " ".join(err.split())
+    assert list(tmp_path.iterdir()) == []  # no file named after the location
