@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from warehouse.errors import WarehouseError
+from warehouse.lake_schema import connection_objects, lake_migration
 
 LAKE_PREFIX = "ducklake:postgres:"
 LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
@@ -132,3 +134,32 @@ def open_lake(location: LakeLocation) -> duckdb.DuckDBPyConnection:
         con.close()
         raise
     return con
+
+
+def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int, str, str]]) -> list[str]:
+    """Inside an opened lake: apply the migrations (`warehouse.db.migrations()`: version, name, text) it has not seen,
+    translated for a lake (`warehouse.lake_schema`), each in its own transaction, then create this connection's macros
+    and views; the names applied. A migration two processes apply at once conflicts in one of them, which then sees it
+    applied."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied, translated = [], []
+    for version, name, text in migrations:
+        migration = lake_migration(text)
+        translated.append(migration)
+        if version in done:
+            continue
+        con.execute("BEGIN")
+        try:
+            for statement in migration.stored:
+                con.execute(statement)
+            con.execute("INSERT INTO schema_migrations VALUES ($version, $name, now()::TIMESTAMP)",
+                        {"version": version, "name": name})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    for statement in connection_objects(translated):
+        con.execute(statement)
+    return applied
