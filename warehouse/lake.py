@@ -142,6 +142,7 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
     and views; the names applied. A migration two processes apply at once conflicts in one of them, which then sees it
     applied."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
+    con.execute("CREATE TABLE IF NOT EXISTS id_blocks (name VARCHAR, next_id BIGINT)")
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied, translated = [], []
     for version, name, text in migrations:
@@ -153,6 +154,8 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
         try:
             for statement in migration.stored:
                 con.execute(statement)
+            for sequence in migration.sequences:  # a lake has no sequences: ids are claimed in blocks
+                con.execute("INSERT INTO id_blocks VALUES ($name, 1)", {"name": sequence})
             con.execute("INSERT INTO schema_migrations VALUES ($version, $name, now()::TIMESTAMP)",
                         {"version": version, "name": name})
             con.execute("COMMIT")
@@ -163,3 +166,51 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
     for statement in connection_objects(translated):
         con.execute(statement)
     return applied
+
+
+CLAIM_ATTEMPTS = 50
+
+
+def claim_ids(con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> int:
+    """The first of `count` ids of `sequence` no other writer of the lake will ever get: its `id_blocks` row moved on
+    by `count` in a transaction of its own. Two writers moving it at once conflict on commit, and the loser tries
+    again: DuckLake has no sequences, and this is what stands in for one."""
+    if count < 1:
+        raise ValueError(f"claim at least one id, not {count}")
+    for _ in range(CLAIM_ATTEMPTS):
+        con.execute("BEGIN")
+        try:
+            row = con.execute("SELECT next_id FROM id_blocks WHERE name = $name", {"name": sequence}).fetchone()
+            if row is None:
+                raise LakeUnavailableError(f"the lake has no id sequence {sequence!r}: is it migrated?")
+            con.execute("UPDATE id_blocks SET next_id = $next WHERE name = $name",
+                        {"next": row[0] + count, "name": sequence})
+            con.execute("COMMIT")
+            return row[0]
+        except duckdb.TransactionException:
+            _rollback(con)  # another writer moved it first (a conflict on commit): read it again
+        except BaseException:
+            _rollback(con)
+            raise
+    raise LakeUnavailableError(f"could not claim ids of {sequence!r}: {CLAIM_ATTEMPTS} commits in a row conflicted")
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is open; a commit that failed on a conflict has already ended its transaction."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.TransactionException:
+        pass
+
+
+def use_id_block(con: duckdb.DuckDBPyConnection, sequence: str, first: int, count: int) -> None:
+    """This connection's `nextval(sequence)` gives the claimed block's ids, and fails rather than leave it: a TEMP
+    sequence of that name, which the warehouse's SQL reads as it reads the file's own."""
+    con.execute(f"CREATE OR REPLACE TEMP SEQUENCE {_identifier(sequence)} START WITH {int(first)} "
+                f"MINVALUE {int(first)} MAXVALUE {int(first) + int(count) - 1}")
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"not a sequence name: {name!r}")
+    return name

@@ -28,11 +28,13 @@ _TABLE_CONSTRAINT = re.compile(r"^\s*(?:PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY
 
 @dataclass(frozen=True)
 class LakeMigration:
-    """One migration for a lake: the statements stored in the lake, and the macros and views it (re)defines, by name,
-    to be created as TEMP objects on each connection."""
+    """One migration for a lake: the statements stored in the lake, the macros and views it (re)defines, by name, to
+    be created as TEMP objects on each connection, and the sequences it would have made (their ids come from
+    `id_blocks` on a lake: warehouse.lake.claim_ids)."""
 
     stored: tuple[str, ...]
     per_connection: tuple[tuple[str, str], ...]  # (name, statement), in the migration's order
+    sequences: tuple[str, ...] = ()
 
 
 def _statements(text: str) -> list[str]:
@@ -103,9 +105,10 @@ def _uncommented(part: str) -> str:
 
 def lake_migration(text: str) -> LakeMigration:
     """One migration's text, translated for a lake."""
-    stored, per_connection = [], []
+    stored, per_connection, sequences = [], [], []
     for statement in _statements(text):
         if _SEQUENCE.match(_uncommented(statement)):
+            sequences.append(_uncommented(statement).split()[2].lower())
             continue
         named = _MACRO_OR_VIEW.match(_uncommented(statement))
         if named:
@@ -134,7 +137,7 @@ def lake_migration(text: str) -> LakeMigration:
                     stored.append(clean)
                 continue
         stored.append(clean)
-    return LakeMigration(tuple(stored), tuple(per_connection))
+    return LakeMigration(tuple(stored), tuple(per_connection), tuple(sequences))
 
 
 def connection_objects(migrations: list[LakeMigration]) -> list[str]:

@@ -3,6 +3,8 @@ accepts (no sequences, keys or checks; macros and views created per connection),
 survive a re-attach (a stored macro would break every later ATTACH), and answer the questions."""
 from __future__ import annotations
 
+import pytest
+
 from warehouse.db import migrations
 from warehouse.lake import migrate_lake, open_lake, parse_lake_location
 
@@ -32,4 +34,40 @@ def test_the_migrations_apply_once_and_the_macros_answer_on_a_lake(lake_url):
     board = con.execute("""SELECT rank, model FROM leaderboard_as_of('Image Classification', 'ImageNet',
                            'Top 1 Accuracy', DATE '2020-09-01')""").fetchall()
     assert board == [(1, "FixEfficientNet-L2")]
+    con.close()
+
+
+def _claim_many(url: str, rounds: int, out) -> None:
+    from warehouse.lake import claim_ids
+
+    con = open_lake(parse_lake_location(url))
+    out.put([claim_ids(con, "result_ids", 10) for _ in range(rounds)])
+    con.close()
+
+
+def test_two_writers_claiming_ids_at_once_never_get_the_same_one(lake_url):
+    import multiprocessing
+
+    from warehouse.lake import claim_ids, use_id_block
+
+    con = open_lake(parse_lake_location(lake_url))
+    migrate_lake(con, migrations())
+    con.close()
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    writers = [context.Process(target=_claim_many, args=(lake_url, 20, out)) for _ in range(2)]
+    for process in writers:
+        process.start()
+    firsts = out.get(timeout=120) + out.get(timeout=120)
+    for process in writers:
+        process.join(timeout=60)
+    assert [process.exitcode for process in writers] == [0, 0]
+    assert sorted(firsts) == list(range(1, 401, 10))  # forty blocks of ten, none shared, none skipped
+
+    con = open_lake(parse_lake_location(lake_url))
+    first = claim_ids(con, "result_ids", 3)
+    use_id_block(con, "result_ids", first, 3)
+    assert [con.execute("SELECT nextval('result_ids')").fetchone()[0] for _ in range(3)] == [401, 402, 403]
+    with pytest.raises(Exception, match="maximum value"):
+        con.execute("SELECT nextval('result_ids')")  # never past the block
     con.close()
