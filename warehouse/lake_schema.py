@@ -22,6 +22,7 @@ _INLINE_KEYS = re.compile(r"\s+(?:PRIMARY\s+KEY|UNIQUE)\b", re.IGNORECASE)
 _REFERENCES = re.compile(r"\s+REFERENCES\s+\w+\s*\([^)]*\)", re.IGNORECASE)
 _ADD_WITH_DEFAULT = re.compile(r"^\s*ALTER\s+TABLE\s+(?P<table>\w+)\s+ADD\s+COLUMN\s+(?P<column>\w+)\s+(?P<type>.+?)"
                                r"\s+DEFAULT\s+(?P<default>.+)$", re.IGNORECASE | re.DOTALL)
+_SET_NOT_NULL = re.compile(r"^\s*ALTER\s+TABLE\s+\w+\s+ALTER\s+COLUMN\s+\w+\s+SET\s+NOT\s+NULL\s*$", re.IGNORECASE)
 _NOT_NULL = re.compile(r"\s+NOT\s+NULL\b", re.IGNORECASE)
 _TABLE_CONSTRAINT = re.compile(r"^\s*(?:PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY)\b", re.IGNORECASE)
 
@@ -119,6 +120,8 @@ def lake_migration(text: str) -> LakeMigration:
         clean = _uncommented(statement)
         if re.match(r"^\s*CREATE\s+TABLE\b", clean, re.IGNORECASE):
             clean = _lake_table(clean)
+        elif _SET_NOT_NULL.match(clean):
+            continue  # a lake has no NOT NULL to add: the loader's to keep
         elif re.match(r"^\s*ALTER\s+TABLE\b", clean, re.IGNORECASE):
             # a lake adds a column without constraints (NOT NULL is the loader's to keep); its default must be a
             # literal (a boolean written as text: 'false') and a list has none (the rows already there get it, and

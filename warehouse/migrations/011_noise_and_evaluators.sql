@@ -29,7 +29,8 @@ ALTER TABLE results ADD COLUMN interval_high DOUBLE;
 ALTER TABLE consolidated_results ADD COLUMN stderr DOUBLE;
 ALTER TABLE consolidated_results ADD COLUMN interval_low DOUBLE;
 ALTER TABLE consolidated_results ADD COLUMN interval_high DOUBLE;
-ALTER TABLE consolidated_results ADD COLUMN evaluators VARCHAR[] NOT NULL DEFAULT [];
+ALTER TABLE consolidated_results ADD COLUMN evaluators VARCHAR[] DEFAULT [];
+ALTER TABLE consolidated_results ALTER COLUMN evaluators SET NOT NULL;  -- in two steps, as duckdb 1.5 needs
 ALTER TABLE sota_frontier ADD COLUMN stderr DOUBLE;
 ALTER TABLE sota_frontier ADD COLUMN setting VARCHAR;
 ALTER TABLE sota_frontier ADD COLUMN interval_low DOUBLE;
@@ -264,9 +265,11 @@ CREATE OR REPLACE MACRO sota_within_noise(d, known_at := NULL, extra_data := NUL
           AND sw_noise_tie(abs(l.value - c.value), l.stderr, c.stderr, l.interval_low, l.interval_high,
                            c.interval_low, c.interval_high)
     )
-    SELECT l.*, false AS co_leader, CAST(NULL AS DOUBLE) AS z FROM leaders AS l
-    UNION ALL
-    SELECT * FROM co_leaders
+    SELECT * FROM (
+        SELECT l.*, false AS co_leader, CAST(NULL AS DOUBLE) AS z FROM leaders AS l
+        UNION ALL
+        SELECT * FROM co_leaders
+    ) AS answer  -- ordered outside the union: duckdb 1.5 orders a union by its columns only
     ORDER BY task, dataset, metric, co_leader, CASE WHEN direction = 'lower' THEN value ELSE -value END, model, setting;
 
 -- The ranked board of one benchmark as of d, one row per consolidated result (per claim, given `sources`); equal

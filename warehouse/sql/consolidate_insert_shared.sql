@@ -87,7 +87,7 @@ merged AS (
             )
         ) AS paper,
         arg_min(
-            struct_pack(day := w.published_on, precision := w.published_precision),
+            struct_pack(day := w.published_on, dated_precision := w.published_precision),
             struct_pack(
                 ends := CASE w.published_precision
                             WHEN 'year' THEN w.published_on + INTERVAL 1 YEAR - INTERVAL 1 DAY
@@ -130,7 +130,7 @@ SELECT
     CASE WHEN m.value_conflict THEN m.latest.value ELSE m.finest.value END,
     m.is_estimate,
     m.paper.title, m.paper.url, m.paper.arxiv,
-    m.dated.day, coalesce(m.dated.precision, 'unknown'),
+    m.dated.day, coalesce(m.dated.dated_precision, 'unknown'),
     CASE WHEN m.said_extra THEN true WHEN m.said_plain THEN false END,
     m.setting, m.claim_first_seen_at, m.first_seen_at,
     m.seen_from, m.seen_until,
