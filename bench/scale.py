@@ -147,7 +147,8 @@ def main() -> None:
         started = time.perf_counter()
         lake = simulate(lake_con, args.boards, args.results, args.nights, lake=True)
         snapshots = lake_con.execute("SELECT count(*) FROM lake.snapshots()").fetchone()[0]
-        print(f"lake: {time.perf_counter() - started:.1f} s; catalog {_catalog_bytes(postgres) / 2**20:.1f} MiB;"
+        catalog = postgres.database_size("scale") / 2**20
+        print(f"lake: {time.perf_counter() - started:.1f} s; catalog {catalog:.1f} MiB;"
               f" {snapshots} snapshots; rows {lake['rows']}; seconds a night {lake['seconds_per_night']}")
         _print_tables(data, "  as written")
         # the maintenance a lake needs: merge the nights' small files, expire the snapshots (the record keeps its own
@@ -157,7 +158,8 @@ def main() -> None:
         lake_con.execute("CALL ducklake_expire_snapshots('lake', older_than => now())")
         lake_con.execute("CALL ducklake_cleanup_old_files('lake', cleanup_all => true)")
         lake_con.close()
-        print(f"  maintenance: {time.perf_counter() - started:.1f} s; catalog {_catalog_bytes(postgres) / 2**20:.1f} MiB")
+        catalog = postgres.database_size("scale") / 2**20
+        print(f"  maintenance: {time.perf_counter() - started:.1f} s; catalog {catalog:.1f} MiB")
         _print_tables(data, "  after maintenance")
 
 
@@ -165,18 +167,6 @@ def _print_tables(data: Path, label: str) -> None:
     for table in sorted(path for path in (data / "main").iterdir() if path.is_dir()):
         files = [path for path in table.rglob("*") if path.is_file()]
         print(f"{label}: {table.name} {sum(f.stat().st_size for f in files) / 2**20:.1f} MiB in {len(files)} files")
-
-
-def _catalog_bytes(postgres) -> int:
-    import subprocess
-
-    from tests.support.postgres import _as_postgres
-
-    done = subprocess.run(_as_postgres([str(postgres.bin / "psql"), "-h", "127.0.0.1", "-p",
-                                        str(postgres.port), "-U", "postgres", "-d", "scale", "-Atc",
-                                        "SELECT pg_database_size('scale')"]),
-                          capture_output=True, text=True, check=True, timeout=60)
-    return int(done.stdout.strip())
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 import yaml
 
 from pipelines.epoch_csv import GENERIC_TASK
-from pipelines.http import HttpClient, redact_secrets
+from pipelines.http import HttpClient, origin, redact_secrets
 from pipelines.llm_names import LlmName, combined_setting, split_llm_name
 from pipelines.source import ParseError, RawRow, SourceSpec, json_document
 
@@ -198,7 +198,7 @@ def _harvest(client: HttpClient, first_url: str, dataset: str, task_id: str | No
                              "leaderboard entries")
         entries.extend(page)
         url = _next_link(fetched.headers.get("Link"), url)
-        if url is not None and _origin(url) != _origin(first_url):
+        if url is not None and origin(url) != origin(first_url):
             raise ParseError(NAME, redact_secrets(first_url), f"the next link of page {pages} leaves the host asked "
                              f"({redact_secrets(url)}): not followed")
         if url in seen:
@@ -217,11 +217,6 @@ def _next_link(header: str | None, base: str) -> str | None:
             if key.strip().lower() == "rel" and "next" in value.strip().strip('"').lower().split():
                 return urljoin(base, match["target"].strip())
     return None
-
-
-def _origin(url: str) -> tuple[str, str, int | None]:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 
 
 # ---------------------------------------------------------------------------------------------------------- parse

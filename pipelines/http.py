@@ -284,7 +284,7 @@ class HttpClient:
             self._refuse_unless_allowed(url, hop, asked_host, attempt)
             self._refuse_unless_robots_allow(url, hop, attempt)
             self._wait_for_turn(urlsplit(hop).hostname or "")
-            sent = {**own, **headers} if own and _origin(hop) == _origin(url) else headers
+            sent = {**own, **headers} if own and origin(hop) == origin(url) else headers
             try:
                 response = self._session.get(
                     hop, headers=sent, timeout=self.timeout, stream=True, allow_redirects=False
@@ -446,7 +446,8 @@ def _is_http(location: str) -> bool:
     return urlsplit(location).scheme.lower() in ("http", "https")
 
 
-def _origin(url: str) -> tuple[str, str, int | None]:
+def origin(url: str) -> tuple[str, str, int | None]:
+    """A URL's origin (scheme, host, port), lower-cased: where credentials may go, and a paged API's links may lead."""
     parts = urlsplit(url)
     return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port
 

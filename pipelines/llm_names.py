@@ -35,7 +35,8 @@ _BUDGET = re.compile(r"^(?:(?P<a>\d+)\s*k(?:\s+(?:thinking|reasoning)(?:\s+(?:bu
 _EFFORT = re.compile(rf"^(?:(?:reasoning\s+)?effort\s*:?\s*|reasoning\s*:?\s*)?(?P<e>{'|'.join(EFFORTS)})"
                      r"(?:\s+(?:effort|reasoning|reasoning effort))?$")
 _WORDS = {
-    "thinking": ("thinking", "thinking"), "reasoning": ("thinking", "thinking"), "extended thinking": ("thinking", "thinking"),
+    "thinking": ("thinking", "thinking"), "reasoning": ("thinking", "thinking"),
+    "extended thinking": ("thinking", "thinking"),
     "no thinking": ("thinking", "no thinking"), "non-thinking": ("thinking", "no thinking"),
     "non-reasoning": ("thinking", "no thinking"), "no reasoning": ("thinking", "no thinking"),
     "tools": ("tools", "tools"), "with tools": ("tools", "tools"), "tool use": ("tools", "tools"),
@@ -63,18 +64,29 @@ def _piece(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _read_setting(text: str) -> dict[str, str] | None:
+    """A setting's pieces by kind, in this module's spelling; None when a piece is not a known setting, or two
+    pieces are of one kind ("high, low")."""
+    found: dict[str, str] = {}
+    for part in text.split(","):
+        piece = _piece(part)
+        if piece is None or piece[0] in found:
+            return None
+        found[piece[0]] = piece[1]
+    return found
+
+
+def _written(found: dict[str, str]) -> str:
+    return ", ".join(found[kind] for kind in _ORDER if kind in found)
+
+
 def parse_setting(text: str | None) -> str | None:
     """A setting as written by a source ("high", "16k thinking", "no-tools", "high, with tools") in the one spelling
     of this module; None when it is empty or any piece of it is not a known setting (the caller keeps it as written)."""
     if not text or not text.strip():
         return None
-    found: dict[str, str] = {}
-    for part in text.split(","):
-        piece = _piece(part)
-        if piece is None or piece[0] in found:
-            return None  # an unknown piece, or two of one kind ("high, low"): not read
-        found[piece[0]] = piece[1]
-    return ", ".join(found[kind] for kind in _ORDER if kind in found)
+    found = _read_setting(text)
+    return _written(found) if found is not None else None
 
 
 @lru_cache(maxsize=1 << 14)
@@ -99,14 +111,11 @@ def combined_setting(*settings: str | None) -> str | None:
     found: dict[str, str] = {}
     unknown: list[str] = []
     for setting in settings:
-        if not setting:
+        if not setting or not setting.strip():
             continue
-        read = parse_setting(setting)
+        read = _read_setting(setting)
         if read is None:
             unknown.append(setting.strip())
-            continue
-        for piece in read.split(", "):
-            kind = _piece(piece)[0]
-            found.setdefault(kind, piece)
-    known = [found[kind] for kind in _ORDER if kind in found]
-    return ", ".join(known + unknown) or None
+        else:
+            found = {**read, **found}  # the first place to give a kind keeps it
+    return ", ".join(filter(None, [_written(found), *unknown])) or None

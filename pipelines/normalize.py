@@ -177,15 +177,25 @@ def _attributes_json(attributes: dict) -> str:
     return json.dumps(keyed(attributes), ensure_ascii=False, sort_keys=True, default=str)
 
 
+def _is_number(given: object) -> bool:
+    """A finite number as JSON or YAML gives one (a boolean is not one)."""
+    return isinstance(given, (int, float)) and not isinstance(given, bool) and math.isfinite(given)
+
+
+def _scaled(number: float, scale: float) -> float:
+    """A number in the unit of the score as written, in the result's unit."""
+    return round(number * scale, 10) if scale != 1.0 else float(number)
+
+
 def _stderr(given: object, scale: float) -> float | None:
     """The standard error a source gave with the score (`attributes["stderr"]`, in the unit of the score as written),
     in the result's unit; None where none was given. One that is not a finite number at least 0 rejects the row: a
     score with a wrong error would be judged against noise it does not have."""
     if given is None:
         return None
-    if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(given) or given < 0:
+    if not _is_number(given) or given < 0:
         raise ValueProblem(f"standard error {given!r} is not a number at least 0")
-    return round(given * scale, 10) if scale != 1.0 else float(given)
+    return _scaled(given, scale)
 
 
 def _interval(given: object, scale: float) -> tuple[float | None, float | None]:
@@ -195,11 +205,9 @@ def _interval(given: object, scale: float) -> tuple[float | None, float | None]:
     if given is None:
         return None, None
     numbers = given if isinstance(given, (list, tuple)) else ()
-    if len(numbers) != 2 or not all(
-            isinstance(n, (int, float)) and not isinstance(n, bool) and math.isfinite(n) for n in numbers) \
-            or numbers[0] > numbers[1]:
+    if len(numbers) != 2 or not all(_is_number(n) for n in numbers) or numbers[0] > numbers[1]:
         raise ValueProblem(f"interval {given!r} is not [lower, upper] with lower <= upper")
-    return tuple(round(n * scale, 10) if scale != 1.0 else float(n) for n in numbers)  # type: ignore[return-value]
+    return _scaled(numbers[0], scale), _scaled(numbers[1], scale)
 
 
 def _within_declared_range(value: float, declared: object) -> None:
@@ -208,7 +216,7 @@ def _within_declared_range(value: float, declared: object) -> None:
     bounds = declared if isinstance(declared, (list, tuple)) and len(declared) == 2 else None
     if bounds is None:
         raise ValueProblem(f"score range {declared!r} is not [min, max]")
-    low, high = (bound if isinstance(bound, (int, float)) and not isinstance(bound, bool) else None for bound in bounds)
+    low, high = (bound if _is_number(bound) else None for bound in bounds)
     if (low is not None and value < low) or (high is not None and value > high):
         shown = "..".join("" if bound is None else f"{bound:g}" for bound in (low, high))
         raise ValueProblem(f"{value:g} is outside the range its source declares ({shown})")

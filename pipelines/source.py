@@ -56,10 +56,11 @@ class RawRow:
     paper (or the model) has code one can run.
     `row_ref` says where in the payload the row came from, so a reject can be found again.
     `attributes` carries source-specific facts worth keeping (rank, architecture, venue, setting, is_estimate, ...).
-    Four of them are read by the normaliser: `setting`, how the result was obtained (zero-shot, an image size, a
-    reasoning effort), which tells claims apart and is compared across sources; `claim`, the source's own id of the
-    claim (an Epoch run), which tells claims apart and nothing else; `stderr`, the score's standard error in the unit
-    the score is written in; and `lower_is_better`, a source's own flag of the metric's direction (True or False),
+    Some are read by the normaliser: `setting`, how the result was obtained (zero-shot, an image size, a reasoning
+    effort), which tells claims apart and is compared across sources; `claim`, the source's own id of the claim (an
+    Epoch run), which tells claims apart and nothing else; `stderr` and `interval` ([lower, upper]), the score's
+    standard error and confidence interval in the unit the score is written in; `score_range` ([min, max]), outside
+    which a score is rejected; and `lower_is_better`, a source's own flag of the metric's direction (True or False),
     which is evidence of it.
     """
 

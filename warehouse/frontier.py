@@ -106,8 +106,8 @@ def _consolidate_scope(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP TABLE {table}")  # fixed names: the temporary tables made above
 
 
-def _fold(name: str) -> str:
-    # the same folding as the SQL macro sw_model_key (lower case, then every run of other characters removed)
+def model_key(name: str) -> str:
+    """A model name folded as the SQL macro sw_model_key folds it: lower case, every run of other characters gone."""
     return re.sub(r"[^a-z0-9]+", "", name.lower())
 
 
@@ -133,7 +133,7 @@ def parse_model_aliases(text: str) -> tuple[tuple[str, str], ...]:
         if len(record) != 2 or not record[0].strip() or not record[1].strip():
             raise AliasFileError(f"{ALIAS_FILE}, line {number}: expected 'alias,canonical', got {record!r}")
         alias, canonical = record[0].strip(), record[1].strip()
-        key, target = _fold(alias), _fold(canonical)
+        key, target = model_key(alias), model_key(canonical)
         if key == target:
             continue  # folding already makes them one
         if key in canonical_of:
@@ -143,7 +143,7 @@ def parse_model_aliases(text: str) -> tuple[tuple[str, str], ...]:
         canonical_of[key] = target
         rows.append((alias, canonical))
     targets = set(canonical_of.values())
-    chained = sorted(alias for alias, _ in rows if _fold(alias) in targets)
+    chained = sorted(alias for alias, _ in rows if model_key(alias) in targets)
     if chained:
         raise AliasFileError(f"{ALIAS_FILE}: canonical names must not be aliases themselves: {', '.join(chained[:5])}")
     return tuple(rows)

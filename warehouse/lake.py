@@ -124,7 +124,8 @@ def open_lake(location: LakeLocation) -> duckdb.DuckDBPyConnection:
     try:
         load_lake_extensions(con, s3=location.data_path.startswith("s3://"))
         # ATTACH takes no bound parameters: the two strings are written as SQL literals, quotes doubled
-        con.execute(f"ATTACH {_literal(location.attach_target)} AS {LAKE_NAME} (DATA_PATH {_literal(location.data_path)})")
+        target, data = _literal(location.attach_target), _literal(location.data_path)
+        con.execute(f"ATTACH {target} AS {LAKE_NAME} (DATA_PATH {data})")
         con.execute(f"USE {LAKE_NAME}")
     except duckdb.Error as error:
         con.close()

@@ -100,24 +100,20 @@ def _column_without_constraints(column: str) -> str:
     return _without_checks(_REFERENCES.sub("", _INLINE_KEYS.sub("", _DEFAULT_NEXTVAL.sub("", column))))
 
 
-def _uncommented(part: str) -> str:
-    return "\n".join(line for line in part.splitlines() if not line.strip().startswith("--"))
-
-
 def lake_migration(text: str) -> LakeMigration:
     """One migration's text, translated for a lake."""
     stored, per_connection, sequences = [], [], []
     for statement in _statements(text):
-        if _SEQUENCE.match(_uncommented(statement)):
-            sequences.append(_uncommented(statement).split()[2].lower())
+        if _SEQUENCE.match(statement):
+            sequences.append(statement.split()[2].lower())
             continue
-        named = _MACRO_OR_VIEW.match(_uncommented(statement))
+        named = _MACRO_OR_VIEW.match(statement)
         if named:
             temp = re.sub(r"CREATE\s+OR\s+REPLACE\s+(MACRO|VIEW)", r"CREATE OR REPLACE TEMP \1",
-                          _uncommented(statement), count=1, flags=re.IGNORECASE)
+                          statement, count=1, flags=re.IGNORECASE)
             per_connection.append((named["name"].lower(), temp))
             continue
-        clean = _uncommented(statement)
+        clean = statement  # comments are gone already: _statements leaves them out
         if re.match(r"^\s*CREATE\s+TABLE\b", clean, re.IGNORECASE):
             clean = _lake_table(clean)
         elif _SET_NOT_NULL.match(clean):

@@ -13,16 +13,16 @@ the first time under a rule's filters) becomes the baseline and makes no record.
 was already best (a corrected value) is not a new SOTA: only a different claim is. A backfill keeps the records
 (the SOTA steps of history) but queues no alerts.
 
-Noise (issue 15). Where both bests have a standard error, the margin is also counted in combined standard errors
-(z = margin / sqrt(se_new^2 + se_old^2)). A move whose margin is below two of them is within the noise of the old best:
-it is recorded as kind 'tied within noise' and queues no alert, since nobody can tell the two apart. Where a standard
-error is missing but both bests give a confidence interval, overlapping intervals are a tie the same way. A rule's `min_z`
-asks more of a move before it is recorded at all, as `min_margin` does, where both errors are known; where one is not,
-z is unknown and only `min_margin` applies (the message says the errors are unknown).
+Noise (issue 15), judged by the warehouse's own rule (migration 011's macros, through detect_noise.sql, so that a
+record and `sota_history` never disagree). Where both bests have a standard error, the margin is also counted in
+combined standard errors (z = margin / sqrt(se_new^2 + se_old^2)). A move whose margin is below two of them is within
+the noise of the old best: it is recorded as kind 'tied within noise' and queues no alert, since nobody can tell the
+two apart. Where a standard error is missing but both bests give a confidence interval, overlapping intervals are a
+tie the same way. A rule's `min_z` asks more of a move before it is recorded at all, as `min_margin` does, where both
+errors are known; where one is not, z is unknown and only `min_margin` applies (the message says so).
 """
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -118,8 +118,6 @@ class Best:
 
 NEW_SOTA = "new SOTA"
 TIED_WITHIN_NOISE = "tied within noise"
-# A margin below this many combined standard errors is within the noise (as sw_within_noise in migration 011).
-NOISE_Z = 2.0
 
 
 @dataclass(frozen=True)
@@ -183,25 +181,17 @@ def margin_between(new: Best, old: Best) -> float:
     return float(difference)
 
 
-def margin_in_standard_errors(margin: float, new: Best, old: Best) -> float | None:
-    """The margin over the combined standard error of the two bests; None unless both are known and not both 0."""
-    if new.stderr is None or old.stderr is None:
-        return None
-    combined = math.hypot(new.stderr, old.stderr)
-    return margin / combined if combined > 0 else None
-
-
-def noise_kind(margin: float, new: Best, old: Best) -> tuple[str, str | None]:
-    """(kind, basis): TIED_WITHIN_NOISE when both standard errors are known (not both 0: sources round them) and the
-    margin is below NOISE_Z combined ones, or, where they are not, when both give confidence intervals and these
-    overlap (as sw_noise_tie in migration 011); otherwise a new SOTA, whose noise may be unknown (basis None)."""
-    z = margin_in_standard_errors(margin, new, old)
-    if z is not None:
-        return (TIED_WITHIN_NOISE if z < NOISE_Z else NEW_SOTA), "standard errors"
-    if None not in (new.interval_low, new.interval_high, old.interval_low, old.interval_high):
-        overlap = new.interval_low <= old.interval_high and old.interval_low <= new.interval_high
-        return (TIED_WITHIN_NOISE if overlap else NEW_SOTA), "intervals"
-    return NEW_SOTA, None
+def noise_of_move(con: duckdb.DuckDBPyConnection, margin: float, new: Best, old: Best) -> dict:
+    """How a move stands to the noise, by the warehouse's own rule (warehouse/sql/detect_noise.sql): `z`, the margin
+    in combined standard errors (None unless both are known and not both 0); `kind`, TIED_WITHIN_NOISE or NEW_SOTA;
+    `basis`, what decided it ("standard errors", "intervals", or None: unknown, a new SOTA)."""
+    z, by_errors, tie = first_row(con, "detect_noise", {
+        "margin": margin, "stderr": new.stderr, "previous_stderr": old.stderr,
+        "low": new.interval_low, "high": new.interval_high,
+        "previous_low": old.interval_low, "previous_high": old.interval_high,
+    })
+    basis = "standard errors" if by_errors else ("intervals" if tie is not None else None)
+    return {"z": z, "kind": TIED_WITHIN_NOISE if tie else NEW_SOTA, "basis": basis}
 
 
 def require_open_transaction(con: duckdb.DuckDBPyConnection) -> None:
@@ -242,15 +232,15 @@ def detect_new_records(
         if new.claim_key == old.claim_key or new.better_key <= old.better_key:
             continue  # the same claim (perhaps corrected), a tie, or a step back after a removal
         margin = margin_between(new, old)
-        z = margin_in_standard_errors(margin, new, old)
-        if margin < rule.min_margin or (z is not None and z < rule.min_z):
+        noise = noise_of_move(con, margin, new, old)
+        if margin < rule.min_margin or (noise["z"] is not None and noise["z"] < rule.min_z):
             continue
-        found.append(_store_record(con, new, old, margin, z, snapshot_id, backfill, now))
+        found.append(_store_record(con, new, old, margin, noise, snapshot_id, backfill, now))
     return found
 
 
 def _store_record(
-    con, new: Best, old: Best, margin: float, z: float | None, snapshot_id: int, backfill: bool, now: datetime
+    con, new: Best, old: Best, margin: float, noise: dict, snapshot_id: int, backfill: bool, now: datetime
 ) -> Record:
     values = {
         "alert_id": str(uuid.uuid4()),
@@ -273,8 +263,7 @@ def _store_record(
         "is_backfill": backfill,
     }
     record_id = first_row(con, "detect_insert_record", values)[0]
-    kind, basis = noise_kind(margin, new, old)
-    noise = {"kind": kind, "stderr": new.stderr, "previous_stderr": old.stderr, "z": z, "basis": basis}
+    noise = {**noise, "stderr": new.stderr, "previous_stderr": old.stderr}
     run(con, "detect_insert_noise", {"record_id": record_id, **noise})
     return Record(record_id=record_id, direction=new.direction, unit=new.unit, **values, **noise)
 

@@ -11,17 +11,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.cli.shared import AllOption, DbOption, JsonOption, emit, open_warehouse, say_if_cut
+from flows.cli.shared import AllOption, DbOption, JsonOption, cut, emit, open_warehouse, say_if_cut
 from pipelines.llm_names import split_llm_name
 from warehouse import queries
+from warehouse.frontier import model_key
 
 
 def search_key(text: str | None) -> str | None:
     """The folded model name a search stands for: "GPT-5.1 (medium)" and "openai/gpt-5.1" search for "gpt51"."""
     if not text or not text.strip():
         return None
-    model = split_llm_name(text).model
-    return "".join(character for character in model.lower() if character.isascii() and character.isalnum()) or None
+    return model_key(split_llm_name(text).model) or None
 
 
 def models_command(
@@ -43,8 +43,7 @@ def models_command(
     key = search_key(search)
     with open_warehouse(db, read_only=True) as con:
         rows = queries.models(con, search_key=key)
-    held = len(rows)
-    rows = rows if show_all else rows[:limit]
+    rows, held = cut(rows, None if show_all else limit)
     emit(rows, ["model", "names", "settings", "sources", "results"], as_json, "Models",
          f"no model matches {search!r}" if search else "no models yet")
     say_if_cut(len(rows), held, "models")

@@ -15,8 +15,9 @@ import typer
 
 from flows.cli.shared import (
     EvaluatorOption,
+    cut,
     evaluator_filter,
-    noise_columns,
+    shown_columns,
     AllSettingsOption,
     DatasetOption,
     DatasetRequired,
@@ -106,9 +107,8 @@ def _answer_board(
         rows = with_data_age(con, ask(con, names, known, lineages), known, lineages)
         held = _held(rows, top, lambda: size(con, names, known, lineages)) if size is not None else len(rows)
     title = _filtered_title(title.format(*names), with_code, lineages)
-    # a column named "x?" is shown only where some row has a value in it (a setting, a standard error)
-    columns = [c.rstrip("?") for c in columns if not c.endswith("?") or any(r.get(c[:-1]) is not None for r in rows)]
-    emit(rows, columns, as_json, _titled_with_age(title, rows), "no results for this benchmark", wide=wide)
+    emit(rows, shown_columns(columns, rows), as_json, _titled_with_age(title, rows), "no results for this benchmark",
+         wide=wide)
     say_if_cut(len(rows), held, "results", "--top N shows more")
     _warn_if_stale(rows, known)
 
@@ -151,10 +151,10 @@ def asof(
                                   sources=lineages, evaluator=evaluator_filter(evaluator), within_noise=within_noise)
         rows = with_data_age(con, rows, known, lineages)
     title = f"SOTA as of {cut}" + (f", as known at {known_at}" if known_at else "")
-    setting, stderr = (column if column in noise_columns(rows) else None for column in ("setting", "stderr"))
-    emit(rows, [c for c in ("task", "dataset", "metric", "model", setting, "value", stderr) if c]
-         + ["published_on", "source", "uses_additional_data", "paper_title", "data_observed_at"] + (["is_suspect"] if suspects else [])
-         + (["co_leader", "z"] if within_noise else []),
+    columns = (["task", "dataset", "metric", "model", "setting?", "value", "stderr?", "published_on", "source",
+                "uses_additional_data", "paper_title", "data_observed_at"]
+               + (["is_suspect"] if suspects else []) + (["co_leader", "z"] if within_noise else []))
+    emit(rows, shown_columns(columns, rows),
          as_json, _filtered_title(title, with_code, lineages), "no results match", wide=wide)
     _warn_if_stale(rows, known)
 
@@ -349,8 +349,7 @@ def benchmarks_command(
             raise UsageError(f"--direction {direction!r}: expected one of {', '.join(DIRECTIONS)}")
         rows = [row for row in rows if row["direction"] == direction]
     columns = ["task", "dataset", "metric", "direction", "results", "sources", "mapped"] + (["why"] if why else [])
-    held = len(rows)
-    rows = rows if show_all else rows[:limit]
+    rows, held = cut(rows, None if show_all else limit)
     emit(rows, columns, as_json, "Benchmarks", "no benchmarks")
     say_if_cut(len(rows), held, "benchmarks")
 

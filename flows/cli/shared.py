@@ -84,9 +84,16 @@ def evaluator_filter(evaluator: str | None) -> str | None:
     return evaluator
 
 
-def noise_columns(rows: list[dict]) -> list[str]:
-    """The setting and standard-error columns, where any row has one (paper boards have neither)."""
-    return [column for column in ("setting", "stderr") if any(row.get(column) is not None for row in rows)]
+def shown_columns(columns: list[str], rows: list[dict]) -> list[str]:
+    """The columns to show: one named "x?" only where some row has a value in it (a setting, a standard error: paper
+    boards have neither), under its name "x"."""
+    return [column.rstrip("?") for column in columns
+            if not column.endswith("?") or any(row.get(column[:-1]) is not None for row in rows)]
+
+
+def cut(rows: list[dict], limit: int | None) -> tuple[list[dict], int]:
+    """The first `limit` rows (all of them for None), and how many there were: what `say_if_cut` reports."""
+    return (rows if limit is None else rows[:limit]), len(rows)
 
 
 AllOption = Annotated[bool, typer.Option("--all", help="Show every row (no --limit).")]

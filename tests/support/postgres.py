@@ -42,11 +42,14 @@ class Postgres:
         self.port = _free_port()
         self.data = folder / "data"
 
-    def run(self, *argv: str) -> None:
+    def run(self, *argv: str) -> str:
+        """One of the package's programs, as the server's user; what it printed."""
         done = subprocess.run(_as_postgres([str(self.bin / argv[0]), *argv[1:]]), capture_output=True, text=True,
                               timeout=120, check=False)
         if done.returncode != 0:
-            raise PostgresError(f"PostgreSQL's {argv[0]} failed ({done.returncode}): {(done.stderr or done.stdout).strip()}")
+            said = (done.stderr or done.stdout).strip()
+            raise PostgresError(f"PostgreSQL's {argv[0]} failed ({done.returncode}): {said}")
+        return done.stdout
 
     def start(self) -> None:
         if os.geteuid() == 0:
@@ -60,6 +63,12 @@ class Postgres:
 
     def create_database(self, name: str) -> None:
         self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+
+    def database_size(self, database: str) -> int:
+        """The bytes a database takes on disk (pg_database_size)."""
+        size = self.run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", database, "-Atc",
+                        f"SELECT pg_database_size('{database}')")
+        return int(size.strip())
 
     def conninfo(self, database: str) -> str:
         return f"dbname={database} host=127.0.0.1 port={self.port} user=postgres"
