@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flows.dates import UsageError, parse_instant, utc_now
 from pipelines.registry import UnknownSourceError, get_source
+from warehouse.lake import is_lake
 from warehouse.sota_detect import Rule, RuleError
 
 DEFAULT_CONFIG = "sota.toml"
@@ -201,7 +202,7 @@ def load_config(path: str | os.PathLike | None = None) -> RunConfig:
     warehouse = _table(document, "warehouse", f"{target}: [warehouse]")
     _only(warehouse, {"path"}, f"{target}: [warehouse]")
     database = _optional(warehouse, "path", str, f"{target}: [warehouse]")
-    if database:
+    if database and not is_lake(database):  # a lake's location is not a path
         database = str(_from_config_folder(target, database))
     report = _table(document, "report", f"{target}: [report]")
     _only(report, {"path"}, f"{target}: [report]")

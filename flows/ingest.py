@@ -46,6 +46,7 @@ from warehouse.load import (
     record_unchanged,
 )
 from warehouse.source_state import read_source_state, write_source_state
+from warehouse.statements import retried_on_conflict, transaction
 
 _DATED_NAME = re.compile(r"@(\d{4}-\d{2}-\d{2})(?:[T_](\d{2})[:-]?(\d{2}))?")
 
@@ -205,7 +206,8 @@ def ingest_with_opener(
                                   attempts=fetched.attempts, status=304)
         return LoadReport(kept.snapshot_id, job.lineage, location, job.observed_at, "not-modified", kind=spec.name)
     with open_warehouse() as con:
-        return _load_fetched(con, job, fetched)
+        # on a lake, a load that lost its commit to another writer is judged again against what that writer left
+        return retried_on_conflict(con, lambda: _load_fetched(con, job, fetched))
 
 
 def _job(source_name: str, location: str, settings: IngestSettings) -> _Job:
@@ -242,9 +244,14 @@ def _load_fetched(con: duckdb.DuckDBPyConnection, job: _Job, fetched: FetchResul
             observed_at=job.observed_at, sha256=sha, previous=previous, now=job.now,
         )
         if job.keep_validators:
-            # After that commit, in a statement of its own: validators for bytes already loaded are safe to keep
+            # After that commit, in a transaction of its own: validators for bytes already loaded are safe to keep
             # whenever they are written (at worst a crash in between costs one full fetch of the same bytes).
-            _write_validators(con, job.lineage, job.location, job.options, fetched, report.snapshot_id, job.now)
+            def keep_validators() -> None:
+                with transaction(con):
+                    _write_validators(con, job.lineage, job.location, job.options, fetched, report.snapshot_id,
+                                      job.now)
+
+            retried_on_conflict(con, keep_validators)
         return report
     snapshot = None if observed_earlier else _prepared_or_recorded_failure(con, job, fetched)
     write_state = source_state_hook(spec, fetched.content, job.now, lineage=job.lineage)

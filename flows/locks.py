@@ -6,23 +6,34 @@ with a SOTA the other is about to change and both deliver from one outbox. A run
 on `<database>.run.lock` from its start to its end. The lock is an flock(2): the kernel drops it when its process
 ends however it ends (SIGKILL included), so there is never a stale lock to clean up; the file stays, holding the pid
 and start time of the last run for the message a waiting run prints.
+
+A lake (issue 16) is written by many processes on many machines, so a file lock beside it means nothing. There the turns
+are Prefect global concurrency limits of one slot, on the Prefect server every worker reports to: one run at a time
+delivers from the lake's outbox (`exclusive_run`), and one load at a time per lineage (`lineage_turn`), while loads of
+different lineages run at once (their commits take turns in the lake: `warehouse.statements.transaction`). A slot is a
+lease the holder renews: a process killed while holding one gives it back when the lease runs out.
 """
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.config import number_from_env
-from warehouse.db import database_path
+from warehouse.db import database_path, warehouse_location
+from warehouse.lake import is_lake, parse_lake_location
 from warehouse.errors import WarehouseError
 
 DEFAULT_WAIT_SECONDS = 10.0
 _POLL_SECONDS = 0.25
+# How long a lake's turn outlives a holder that stopped renewing it (a killed worker): the wait a rerun may have.
+LEASE_SECONDS = 60.0
 
 
 class RunInProgressError(WarehouseError):
@@ -39,7 +50,13 @@ def exclusive_run(
     database: str | os.PathLike | None, wait_seconds: float, on_wait: Callable[[str], None] | None = None
 ) -> Iterator[None]:
     """Hold the warehouse's run lock for the block; wait up to `wait_seconds` for a run holding it (telling
-    `on_wait` once, with a line naming that run), then raise RunInProgressError."""
+    `on_wait` once, with a line naming that run), then raise RunInProgressError. On a lake, the lake's run turn."""
+    chosen = warehouse_location(database)
+    if is_lake(chosen):
+        with prefect_turn(f"sotawatch-run-{_lake_tag(chosen)}", wait_seconds, on_wait,
+                          f"another sota run delivering from {parse_lake_location(chosen).describe()}"):
+            yield
+        return
     target = database_path(database)
     lock = target.with_name(target.name + ".run.lock")
     if not lock.parent.is_dir():
@@ -80,3 +97,40 @@ def _acquire(fd: int, lock: Path, target: Path, wait_seconds: float, on_wait: Ca
             time.sleep(_POLL_SECONDS)
         except OSError as error:
             raise WarehouseError(f"cannot lock {lock}: {error.strerror}") from None
+
+
+def lineage_turn(database: str | os.PathLike | None, lineage: str, wait_seconds: float | None = None):
+    """The block as the only load of `lineage` into a lake (its payloads are one record, in observed order); on a
+    file, the run lock already makes every load take its turn, and this holds nothing."""
+    chosen = warehouse_location(database)
+    if not is_lake(chosen):
+        return nullcontext()
+    name = f"sotawatch-lineage-{_lake_tag(chosen)}-{re.sub(r'[^A-Za-z0-9_.-]', '_', lineage)}"
+    return prefect_turn(name, wait_seconds, None, f"another load of the lineage {lineage}")
+
+
+def _lake_tag(location: str) -> str:
+    """A short name of one lake, so that lakes sharing a Prefect server never wait for each other."""
+    lake = parse_lake_location(location)
+    return hashlib.sha256(f"{lake.catalog} {lake.data_path}".encode()).hexdigest()[:10]
+
+
+@contextmanager
+def prefect_turn(name: str, wait_seconds: float | None, on_wait: Callable[[str], None] | None,
+                 holder: str) -> Iterator[None]:
+    """The one slot of the Prefect global concurrency limit `name` (made if missing) for the block; waiting up to
+    `wait_seconds` (None: as long as it takes), then RunInProgressError naming `holder`. `on_wait` is not told: Prefect
+    does not say whether it waits."""
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.sync import concurrency
+
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, 1)
+    with ExitStack() as held:
+        try:
+            held.enter_context(concurrency(name, occupy=1, timeout_seconds=wait_seconds, lease_duration=LEASE_SECONDS,
+                                           strict=True))
+        except TimeoutError:
+            raise RunInProgressError(f"{holder} holds {name}; waited {wait_seconds:g} s (SOTA_LOCK_TIMEOUT): try "
+                                     "again when it has ended") from None
+        yield

@@ -33,7 +33,7 @@ from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pen
 from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, load_config
 from flows.ingest import ingest_with_opener
 from flows.dates import UsageError, utc_now
-from flows.locks import exclusive_run, lock_wait_seconds
+from flows.locks import exclusive_run, lineage_turn, lock_wait_seconds
 from flows.new_sota import NewSotaHook
 from pipelines.source import SourceError
 from pipelines.http import FetchRetryableError, HostUnreachableError, HttpClient
@@ -144,10 +144,11 @@ def load_source(
     wait = lock_wait_seconds()
     try:
         # The warehouse is opened for each step that needs it, not held while a payload downloads: queries meanwhile
-        # read the last committed state instead of waiting.
-        report = ingest_with_opener(lambda: connect(database, wait_seconds=wait), source.kind, source.location,
-                                    lineage=source.lineage_name, options=source.options, observed_at=observed_at,
-                                    client=client, after_load=watch, conditional=True)
+        # read the last committed state instead of waiting. On a lake, loads of one lineage take turns.
+        with lineage_turn(database, source.lineage_name):
+            report = ingest_with_opener(lambda: connect(database, wait_seconds=wait), source.kind, source.location,
+                                        lineage=source.lineage_name, options=source.options, observed_at=observed_at,
+                                        client=client, after_load=watch, conditional=True)
     except _SOURCE_ERRORS as error:
         _REPORTED.add(_first_line(error))
         return Failed(message=_first_line(error), data=_detached(error))

@@ -19,22 +19,27 @@ import duckdb
 
 from warehouse.errors import DatabaseLockedError, DatabaseMissingError, WarehouseError
 from warehouse.frontier import rebuild_frontier
-from warehouse.lake import LakeUnavailableError, is_lake, parse_lake_location
+from warehouse.lake import LakeUnavailableError, connect_lake, is_lake, parse_lake_location
 from warehouse.statements import storage_failures_named, transaction
 
 DEFAULT_DB = "sota.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
+def warehouse_location(explicit: str | os.PathLike | None = None) -> str:
+    """`--db`, else `SOTA_DB`, else `sota.duckdb` in the working directory: a DuckDB file's path, or a DuckLake
+    location (`ducklake:postgres:... data_path=...`, warehouse/lake.py)."""
+    return str(explicit or os.environ.get("SOTA_DB") or DEFAULT_DB)
+
+
 def database_path(explicit: str | os.PathLike | None = None) -> Path:
-    """`--db`, else `SOTA_DB`, else `sota.duckdb` in the working directory. A DuckLake location is refused in one line
-    rather than taken for a file name: the commands do not keep the record on a lake yet (warehouse/lake.py opens one;
-    the schema, the loader and the nightly on a lake are issue 16's work)."""
-    chosen = explicit or os.environ.get("SOTA_DB") or DEFAULT_DB
-    if is_lake(str(chosen)):
-        location = parse_lake_location(str(chosen))
-        raise LakeUnavailableError(f"{location.describe()}: the sota commands cannot keep the record on a DuckLake "
-                                   "yet; give a DuckDB file (--db FILE or SOTA_DB)")
+    """The warehouse's file, for what works on a file as such (copying it, locking beside it, serving a copy of it).
+    A DuckLake location is refused in one line rather than taken for a file name."""
+    chosen = warehouse_location(explicit)
+    if is_lake(chosen):
+        location = parse_lake_location(chosen)
+        raise LakeUnavailableError(f"{location.describe()}: this command works on a DuckDB file, not a lake; "
+                                   "give one with --db FILE or SOTA_DB")
     return Path(chosen)
 
 
@@ -91,8 +96,12 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
 def connect(
     path: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float = 10.0
 ) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Writers create the file and migrate it; readers need an existing, migrated file."""
-    target = database_path(path)
+    """Open the warehouse. Writers create the file and migrate it; readers need an existing, migrated file. A lake
+    location opens the lake (`warehouse.lake.connect_lake`), where many processes read and write at once."""
+    chosen = warehouse_location(path)
+    if is_lake(chosen):
+        return connect_lake(parse_lake_location(chosen), migrations(), read_only=read_only)
+    target = Path(chosen)
     if read_only:
         if not target.exists():
             raise DatabaseMissingError(f"no warehouse at {target}: load something first (sota load ...)")

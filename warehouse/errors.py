@@ -17,3 +17,8 @@ class DatabaseLockedError(WarehouseError):
 
 class DatabaseMissingError(WarehouseError):
     pass
+
+
+class CommitConflictError(WarehouseError):
+    """On a lake: another writer committed first, so this transaction's reads no longer stand and nothing of it was
+    kept (`warehouse.statements.retried_on_conflict` does the work again)."""

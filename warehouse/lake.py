@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import WarehouseError
+from warehouse.errors import DatabaseMissingError, WarehouseError
 from warehouse.lake_schema import connection_objects, lake_migration
 
 LAKE_PREFIX = "ducklake:postgres:"
@@ -144,7 +144,10 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
     applied."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
     con.execute("CREATE TABLE IF NOT EXISTS id_blocks (name VARCHAR, next_id BIGINT)")
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    # one row, updated by every write transaction: what makes overlapping writers conflict (statements.transaction)
+    con.execute("CREATE TABLE IF NOT EXISTS commit_turns (turn BIGINT)")
+    con.execute("INSERT INTO commit_turns SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM commit_turns)")
+    done = _versions(con)
     applied, translated = [], []
     for version, name, text in migrations:
         migration = lake_migration(text)
@@ -161,7 +164,7 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
                         {"version": version, "name": name})
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         applied.append(name)
     for statement in connection_objects(translated):
@@ -169,31 +172,95 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
     return applied
 
 
+def _versions(con: duckdb.DuckDBPyConnection) -> set[int]:
+    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def prepare_reader(con: duckdb.DuckDBPyConnection, location: LakeLocation,
+                   migrations: Iterable[tuple[int, str, str]]) -> None:
+    """A reading connection's macros and views, once the lake is known to hold every migration (a reader writes
+    nothing: a lake never loaded, or migrated by an older sotawatch, is a one-line error)."""
+    migrations = list(migrations)
+    try:
+        seen = _versions(con)
+    except duckdb.CatalogException:
+        raise DatabaseMissingError(f"no warehouse in {location.describe()}: load something first") from None
+    if not {version for version, _, _ in migrations} <= seen:
+        raise WarehouseError(f"{location.describe()} predates this version of sotawatch: run any loading command "
+                             "to migrate it")
+    for statement in connection_objects([lake_migration(text) for _, _, text in migrations]):
+        con.execute(statement)
+
+
+# Ids a writing connection claims for each sequence when it opens (any it leaves unused are never given out): results
+# and rejects come by the million in one load, the rest by the handful. BIGINT ids last 9 * 10^9 such connections.
+ID_BLOCKS = {"result_ids": 1_000_000_000, "reject_ids": 1_000_000_000}
+ID_BLOCK = 1_000_000
+
+
+def connect_lake(location: LakeLocation, migrations: Iterable[tuple[int, str, str]], *,
+                 read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """The lake opened for the warehouse's SQL: in UTC, migrated (a writer) or checked (a reader), its macros and views
+    made for this connection, and, for a writer, a block of ids claimed for every sequence (`use_id_block`)."""
+    con = open_lake(location)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
+        if read_only:
+            prepare_reader(con, location, migrations)
+            return con
+        migrate_lake(con, migrations)
+        sequences = [row[0] for row in con.execute("SELECT DISTINCT name FROM id_blocks ORDER BY name").fetchall()]
+        counts = {name: ID_BLOCKS.get(name, ID_BLOCK) for name in sequences}
+        for name, first in claim_id_blocks(con, counts).items():
+            use_id_block(con, name, first, counts[name])
+    except duckdb.Error as error:
+        con.close()
+        raise WarehouseError(f"cannot prepare {location.describe()}: {_first_line(error)}") from None
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 CLAIM_ATTEMPTS = 50
 
 
 def claim_ids(con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> int:
-    """The first of `count` ids of `sequence` no other writer of the lake will ever get: its `id_blocks` row moved on
-    by `count` in a transaction of its own. Two writers moving it at once conflict on commit, and the loser tries
-    again: DuckLake has no sequences, and this is what stands in for one."""
-    if count < 1:
-        raise ValueError(f"claim at least one id, not {count}")
+    """The first of `count` ids of `sequence` no other writer of the lake will ever get (`claim_id_blocks`)."""
+    return claim_id_blocks(con, {sequence: count})[sequence]
+
+
+def claim_id_blocks(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> dict[str, int]:
+    """For each sequence, the first of `counts[sequence]` ids no other writer of the lake will ever get: its
+    `id_blocks` row moved on by that count, all in one transaction of its own. Two writers moving them at once
+    conflict on commit, and the loser tries again: DuckLake has no sequences, and this is what stands in for them."""
+    if any(count < 1 for count in counts.values()):
+        raise ValueError(f"claim at least one id of each, not {counts}")
     for _ in range(CLAIM_ATTEMPTS):
         con.execute("BEGIN")
         try:
-            row = con.execute("SELECT next_id FROM id_blocks WHERE name = $name", {"name": sequence}).fetchone()
-            if row is None:
-                raise LakeUnavailableError(f"the lake has no id sequence {sequence!r}: is it migrated?")
-            con.execute("UPDATE id_blocks SET next_id = $next WHERE name = $name",
-                        {"next": row[0] + count, "name": sequence})
+            firsts = {}
+            for sequence, count in counts.items():
+                row = con.execute("SELECT next_id FROM id_blocks WHERE name = $name", {"name": sequence}).fetchone()
+                if row is None:
+                    raise LakeUnavailableError(f"the lake has no id sequence {sequence!r}: is it migrated?")
+                con.execute("UPDATE id_blocks SET next_id = $next WHERE name = $name",
+                            {"next": row[0] + count, "name": sequence})
+                firsts[sequence] = row[0]
             con.execute("COMMIT")
-            return row[0]
+            return firsts
         except duckdb.TransactionException:
-            _rollback(con)  # another writer moved it first (a conflict on commit): read it again
+            _rollback(con)  # another writer moved them first (a conflict on commit): read them again
         except BaseException:
             _rollback(con)
             raise
-    raise LakeUnavailableError(f"could not claim ids of {sequence!r}: {CLAIM_ATTEMPTS} commits in a row conflicted")
+    raise LakeUnavailableError(f"could not claim ids of {sorted(counts)}: {CLAIM_ATTEMPTS} commits in a row conflicted")
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -133,9 +133,12 @@ def _insert_snapshot(
     con, *, options: dict, error: str | None = None, rows_parsed: int = 0, snapshot_id: int | None = None, **columns
 ) -> int:
     """One row of `snapshots`; returns its id (`snapshot_id` when a replay writes a snapshot again)."""
+    if snapshot_id is None:
+        snapshot_id = first_row(con, "next_snapshot_id")[0]
     row = {**columns, "error": error, "rows_parsed": rows_parsed, "options": _options_json(options),
            "snapshot_id": snapshot_id}
-    return first_row(con, "insert_snapshot", row)[0]
+    run(con, "insert_snapshot", row)
+    return snapshot_id
 
 
 def _register_and_store(

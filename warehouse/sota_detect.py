@@ -262,7 +262,8 @@ def _store_record(
         "detected_at": now,
         "is_backfill": backfill,
     }
-    record_id = first_row(con, "detect_insert_record", values)[0]
+    record_id = first_row(con, "next_record_id")[0]
+    run(con, "detect_insert_record", {**values, "record_id": record_id})
     noise = {**noise, "stderr": new.stderr, "previous_stderr": old.stderr}
     run(con, "detect_insert_noise", {"record_id": record_id, **noise})
     return Record(record_id=record_id, direction=new.direction, unit=new.unit, **values, **noise)

@@ -19,7 +19,7 @@ from flows.alerts.channels import Channel
 from flows.alerts.errors import DeliveryInTransactionError, error_line
 from flows.alerts.messages import Alert
 from warehouse.sota_detect import Record
-from warehouse.statements import dict_rows, in_transaction, run
+from warehouse.statements import dict_rows, first_row, in_transaction, run
 
 
 @dataclass
@@ -83,10 +83,10 @@ def deliver_pending(
         except Exception as error:  # noqa: BLE001 - any failure of one send is that row's error; the others go on
             message = error_line(error, getattr(channel, "secrets", tuple)())
             # each mark is one statement, so committed on its own (autocommit) as soon as it returns
-            rows = run(con, "outbox_mark_attempt_failed",
-                       {"outbox_id": alert.outbox_id, "error": message, "max_attempts": max_attempts})
+            run(con, "outbox_mark_attempt_failed",
+                {"outbox_id": alert.outbox_id, "error": message, "max_attempts": max_attempts})
             report.failed.append((alert, message))
-            if rows and rows[0][0] == "failed":
+            if first_row(con, "outbox_status", {"outbox_id": alert.outbox_id})[0] == "failed":
                 report.gave_up.append(alert)
             continue
         run(con, "outbox_mark_delivered", {"outbox_id": alert.outbox_id, "now": now})

@@ -100,6 +100,10 @@ class FillingDisk:
         if statement == self.failing_statement:
             self.invalidated = isinstance(self.fail, duckdb.FatalException)
             raise self.fail
+        return self
+
+    def fetchall(self) -> list[tuple]:
+        return [(False,)]  # the one query with rows a transaction asks: whether this is a lake (it is a file)
 
 
 def test_a_full_disk_at_the_commits_checkpoint_names_the_file_and_the_full_disk():

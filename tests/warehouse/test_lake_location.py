@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+try:
+    import duckdb_extensions  # noqa: F401 - the lake extra's wheels
+    LAKE_ENV = True
+except ImportError:
+    LAKE_ENV = False
+
 from warehouse.lake import LakeLocation, LakeUnavailableError, is_lake, parse_lake_location
 
 
@@ -46,14 +52,26 @@ def test_the_base_install_says_how_to_get_a_lake():
         open_lake(parse_lake_location("ducklake:postgres:dbname=x host=127.0.0.1 data_path=/tmp/x"))
 
 
-def test_the_commands_refuse_a_lake_location_in_one_line_rather_than_make_a_file_of_it(tmp_path, monkeypatch, capsys):
+def test_a_lake_that_cannot_be_opened_is_one_line_and_no_file_is_made_of_its_location(tmp_path, monkeypatch, capsys):
     from flows.cli import main
 
     monkeypatch.chdir(tmp_path)
-    url = "ducklake:postgres:dbname=sota host=127.0.0.1 data_path=/srv/lake"
+    url = "ducklake:postgres:dbname=sota host=127.0.0.1 port=1 data_path=/srv/lake"  # nothing listens on port 1
     code = main(["asof", "2020-01-01", "--db", url])
-    err = capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
     assert code != 0 and "Traceback" not in err
-    assert "DuckLake sota on 127.0.0.1:5432, data at /srv/lake/: the sota commands cannot keep the record on a " \
-           "DuckLake yet" in " ".join(err.split())
+    if LAKE_ENV:
+        assert "cannot open DuckLake sota on 127.0.0.1:1, data at /srv/lake/:" in err
+    else:
+        assert "this install cannot open a DuckLake: install the lake extra (pip install 'sotawatch[lake]')" in err
     assert list(tmp_path.iterdir()) == []  # no file named after the location
+
+
+def test_what_works_on_a_file_as_such_refuses_a_lake_in_one_line(tmp_path, monkeypatch, capsys):
+    from flows.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    code = main(["api", "--db", "ducklake:postgres:dbname=sota host=127.0.0.1 data_path=/srv/lake", "--port", "1"])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code != 0 and "Traceback" not in err
+    assert "DuckLake sota on 127.0.0.1:5432, data at /srv/lake/: this command works on a DuckDB file, not a lake" in err

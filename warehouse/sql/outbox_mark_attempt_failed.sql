@@ -5,4 +5,3 @@ SET attempts = attempts + 1,
     last_error = $error,
     status = CASE WHEN $max_attempts IS NOT NULL AND attempts + 1 >= $max_attempts THEN 'failed' ELSE 'pending' END
 WHERE outbox_id = $outbox_id AND status = 'pending'
-RETURNING status, attempts

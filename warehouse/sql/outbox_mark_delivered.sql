@@ -2,4 +2,3 @@
 UPDATE alert_outbox
 SET status = 'delivered', attempts = attempts + 1, last_error = NULL, delivered_at = $now
 WHERE outbox_id = $outbox_id AND status = 'pending'
-RETURNING outbox_id

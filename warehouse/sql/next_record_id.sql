@@ -1,0 +1,1 @@
+SELECT nextval('sota_record_ids')
