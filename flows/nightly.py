@@ -33,6 +33,7 @@ from flows.alerts import DeliveryReport, alert_line, build_channels, deliver_pen
 from flows.config import ChannelConfig, ConfigError, RunConfig, SourceConfig, load_config
 from flows.ingest import ingest_with_opener
 from flows.dates import UsageError, utc_now
+from flows.fanout import GroupOutcome, fan_out
 from flows.locks import exclusive_run, lineage_turn, lock_wait_seconds
 from flows.new_sota import NewSotaHook
 from pipelines.source import SourceError
@@ -92,10 +93,11 @@ class RunResult:
     delivery: DeliveryOutcome | None  # None: nothing was delivered (a backfill run, or no channel configured)
     delivery_error: str | None = None  # the delivery step itself failed (the warehouse could not be opened, ...)
     report_error: str | None = None  # the report could not be rebuilt at the run's end
+    groups: tuple[GroupOutcome, ...] = ()  # fanned out to a work pool: the group runs that loaded the sources
 
     def lines(self) -> list[str]:
         """What `sota run` prints: one line per source, its new SOTA records, then the alerts."""
-        lines = []
+        lines = [group.line() for group in self.groups]
         for o in self.sources:
             lines.append(f"{o.source}: {o.report.summary() if o.report else f'FAILED: {o.error}'}")
             for record in o.records:
@@ -113,6 +115,8 @@ class RunResult:
         """Whether every source that failed did so because its host could not be reached, and the alerts went out:
         what a first run on a machine without a network looks like."""
         failed = [o for o in self.sources if o.report is None]
+        if any(not group.ok for group in self.groups):
+            return False
         delivered = self.delivery_error is None and (self.delivery is None or not self.delivery.failed)
         return bool(failed) and all(o.unreachable for o in failed) and delivered and self.report_error is None
 
@@ -312,12 +316,15 @@ def nightly(
     observed_at: str | None = None,
     backfill: bool = False,
     database: str | None = None,
+    workers: str | None = None,
 ) -> State:
     """Run the configured sources (or the ones named), then deliver the pending alerts.
 
     config: path of the TOML configuration (default sota.toml). sources: only these configured sources. observed_at:
     history, the date the payloads were current (a backfill). backfill: record SOTA steps but alert nobody.
-    database: overrides the configuration's warehouse.
+    database: overrides the configuration's warehouse. workers: a deployment of `flows.fanout.load_sources` (e.g.
+    "sotawatch-sources/sources"): the sources load there, one flow run per lineage on a work pool's workers, into a
+    warehouse they all reach (a lake); this run waits for them, then delivers.
     """
     logger = get_run_logger()
     run_config = load_config(config)
@@ -329,15 +336,23 @@ def nightly(
         except (WarehouseError, ConfigError) as error:  # another run holds the warehouse: this one does nothing
             logger.error("%s", error)
             return Failed(message=_first_line(error))
-        return _run_holding_the_lock(run_config, sources, observed_at, backfill)
+        if workers:
+            # the warehouse made (or migrated) once, here, before the workers all open it at once
+            connect(run_config.database, wait_seconds=lock_wait_seconds()).close()
+            groups = tuple(fan_out(workers, config, run_config, sources, observed_at, backfill))
+            return _run_holding_the_lock(run_config, [], observed_at, backfill, groups)
+        return _run_holding_the_lock(run_config, run_sources(run_config, sources, observed_at, backfill),
+                                     observed_at, backfill)
 
 
 def _run_holding_the_lock(
-    run_config: RunConfig, sources: list[str] | None, observed_at: str | None, backfill: bool
+    run_config: RunConfig, outcomes: list[SourceOutcome], observed_at: str | None, backfill: bool,
+    groups: tuple[GroupOutcome, ...] = (),
 ) -> State:
     logger = get_run_logger()
-    outcomes = run_sources(run_config, sources, observed_at, backfill)
     summary = {_SUMMARY_LINE: True}
+    for group in groups:
+        logger.info("%s", group.line(), extra=summary)
     for o in outcomes:
         logger.info("%s: %s", o.source, o.report.summary() if o.report else f"FAILED: {o.error}", extra=summary)
         for record in o.records:
@@ -357,14 +372,16 @@ def _run_holding_the_lock(
     report_error = None
     if run_config.report_path and not (backfill or observed_at):
         report_error = regenerate_report_step(run_config.database, run_config.report_path)
-    result = RunResult(outcomes, delivery, delivery_error, report_error)
+    result = RunResult(outcomes, delivery, delivery_error, report_error, groups)
 
     create_markdown_artifact(key="sotawatch-run", markdown=summary_markdown(outcomes, delivery),
                              description="Nightly run")
     problems = []
     failed = [o.source for o in outcomes if o.report is None]
+    failed += [source for group in groups if not group.ok for source in group.sources]
     if failed:
-        of = f"{len(failed)} of {len(outcomes)} sources" if len(outcomes) > 1 else "the source"
+        total = len(outcomes) + sum(len(group.sources) for group in groups)
+        of = f"{len(failed)} of {total} sources" if total > 1 else "the source"
         problems.append(f"{of} failed: {', '.join(failed)}")
     if delivery is not None and delivery.failed:
         problems.append(delivery.summary())
@@ -374,10 +391,35 @@ def _run_holding_the_lock(
         problems.append(f"the report could not be rebuilt: {report_error}")
     if problems:
         return Failed(message="; ".join(problems), data=result)
-    message = f"{len(outcomes)} source{'' if len(outcomes) == 1 else 's'} loaded"
+    loaded = len(outcomes) + sum(len(group.sources) for group in groups)
+    message = f"{loaded} source{'' if loaded == 1 else 's'} loaded"
     if delivery is not None and (delivery.delivered or delivery.waiting):
         message += f"; {delivery.summary()}"
     return Completed(message=message, data=result)
+
+
+@flow(name="sotawatch-sources", log_prints=True, validate_parameters=False)
+def load_sources(
+    config: str | None = None,
+    sources: list[str] | None = None,
+    observed_at: str | None = None,
+    backfill: bool = False,
+    database: str | None = None,
+) -> State:
+    """Load these configured sources, one after the other, each in its lineage's turn; deliver nothing (the nightly
+    that started this run does). Ends Failed when a source failed, with one line per source as its message."""
+    logger = get_run_logger()
+    run_config = load_config(config)
+    if database:
+        run_config = replace(run_config, database=database)
+    outcomes = run_sources(run_config, sources, observed_at, backfill)
+    lines = [f"{o.source}: {o.report.summary() if o.report else f'FAILED: {o.error}'}" for o in outcomes]
+    for line in lines:
+        logger.info("%s", line)
+    failed = [o.source for o in outcomes if o.report is None]
+    if failed:
+        return Failed(message=f"failed: {', '.join(failed)} | " + " | ".join(lines))
+    return Completed(message=" | ".join(lines))
 
 
 def regenerate_report_step(database: str | None, out_dir: str) -> str | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,9 @@ def open_lake(location: LakeLocation) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     try:
         load_lake_extensions(con, s3=location.data_path.startswith("s3://"))
+        if location.data_path.startswith("s3://"):
+            from warehouse.lake_s3 import apply_s3_secret  # here, not at the top: lake_s3 imports this module's error
+            apply_s3_secret(con, os.environ, location.data_path)
         # ATTACH takes no bound parameters: the two strings are written as SQL literals, quotes doubled
         target, data = _literal(location.attach_target), _literal(location.data_path)
         con.execute(f"ATTACH {target} AS {LAKE_NAME} (DATA_PATH {data})")
@@ -202,14 +206,11 @@ def connect_lake(location: LakeLocation, migrations: Iterable[tuple[int, str, st
                  read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """The lake opened for the warehouse's SQL: in UTC, migrated (a writer) or checked (a reader), its macros and views
     made for this connection, and, for a writer, a block of ids claimed for every sequence (`use_id_block`)."""
-    con = open_lake(location)
+    migrations = list(migrations)
+    con = _opened_and_migrated(location, migrations, read_only)
+    if read_only:
+        return con
     try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
-        if read_only:
-            prepare_reader(con, location, migrations)
-            return con
-        migrate_lake(con, migrations)
         sequences = [row[0] for row in con.execute("SELECT DISTINCT name FROM id_blocks ORDER BY name").fetchall()]
         counts = {name: ID_BLOCKS.get(name, ID_BLOCK) for name in sequences}
         for name, first in claim_id_blocks(con, counts).items():
@@ -221,6 +222,48 @@ def connect_lake(location: LakeLocation, migrations: Iterable[tuple[int, str, st
         con.close()
         raise
     return con
+
+
+SETUP_ATTEMPTS = 5
+
+
+def _opened_and_migrated(location: LakeLocation, migrations: list[tuple[int, str, str]],
+                         read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The lake opened and migrated (a writer) or checked (a reader). Writers opening a new lake at once race to
+    create its catalog, or to apply one migration: the losers fail, and find it done when they try again."""
+    for attempt in range(1, SETUP_ATTEMPTS + 1):
+        try:
+            con = open_lake(location)
+        except LakeUnavailableError as error:
+            if "Failed to initialize DuckLake" not in str(error) or attempt == SETUP_ATTEMPTS:
+                raise
+            time.sleep(0.2 * attempt)
+            continue
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_progress_bar = false")
+            if read_only:
+                prepare_reader(con, location, migrations)
+            else:
+                migrate_lake(con, migrations)
+            return con
+        except (duckdb.TransactionException, duckdb.CatalogException) as error:
+            # another writer applied a migration between our reading what was done and doing it: read again
+            con.close()
+            if attempt == SETUP_ATTEMPTS or not _lost_a_race(error):
+                raise WarehouseError(f"cannot prepare {location.describe()}: {_first_line(error)}") from None
+            time.sleep(0.2 * attempt)
+        except duckdb.Error as error:
+            con.close()
+            raise WarehouseError(f"cannot prepare {location.describe()}: {_first_line(error)}") from None
+        except BaseException:
+            con.close()
+            raise
+    raise AssertionError("unreachable")
+
+
+def _lost_a_race(error: duckdb.Error) -> bool:
+    return isinstance(error, duckdb.TransactionException) or "already exists" in str(error)
 
 
 def _first_line(error: BaseException) -> str:

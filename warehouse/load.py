@@ -18,7 +18,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from warehouse.errors import WarehouseError
+from warehouse.errors import CommitConflictError, WarehouseError
 from warehouse.statements import first_row, run, transaction
 from warehouse.frontier import refresh_frontier_for_snapshot
 
@@ -286,6 +286,8 @@ def load_snapshot(
             report = _write_snapshot(con, snapshot, now)
             if after_load is not None:
                 after_load(con, report.snapshot_id)
+    except CommitConflictError:
+        raise  # another writer of the lake went first: the caller judges the load again (retried_on_conflict)
     except WarehouseError as error:
         # DuckDB could not write the warehouse (a full disk): the transaction did not become durable
         raise WarehouseError(f"{error}; nothing of this snapshot was kept") from error
