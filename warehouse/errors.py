@@ -22,3 +22,7 @@ class DatabaseMissingError(WarehouseError):
 class CommitConflictError(WarehouseError):
     """On a lake: another writer committed first, so this transaction's reads no longer stand and nothing of it was
     kept (`warehouse.statements.retried_on_conflict` does the work again)."""
+
+
+class LakeUnavailableError(WarehouseError):
+    """A lake was asked for, but this install cannot open one (no lake extensions), or its location is malformed."""

@@ -24,17 +24,14 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import DatabaseMissingError, WarehouseError
+from warehouse.errors import DatabaseMissingError, LakeUnavailableError, WarehouseError
+from warehouse.lake_s3 import apply_s3_secret
 from warehouse.lake_schema import connection_objects, lake_migration
 
 LAKE_PREFIX = "ducklake:postgres:"
 LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
 LAKE_NAME = "lake"  # the attached catalog's name in a connection
 _KEY = re.compile(r"^[A-Za-z_]+$")
-
-
-class LakeUnavailableError(WarehouseError):
-    """A lake was asked for, but this install cannot open one (no lake extensions), or its location is malformed."""
 
 
 @dataclass(frozen=True)
@@ -119,17 +116,17 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def open_lake(location: LakeLocation) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with the lake attached as LAKE_NAME and in use."""
+def open_lake(location: LakeLocation, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with the lake attached as LAKE_NAME and in use; `read_only`, attached so (a
+    reader, `sota sql` among them, cannot write to the lake whatever it runs)."""
     con = duckdb.connect()
     try:
         load_lake_extensions(con, s3=location.data_path.startswith("s3://"))
         if location.data_path.startswith("s3://"):
-            from warehouse.lake_s3 import apply_s3_secret  # here, not at the top: lake_s3 imports this module's error
             apply_s3_secret(con, os.environ, location.data_path)
         # ATTACH takes no bound parameters: the two strings are written as SQL literals, quotes doubled
         target, data = _literal(location.attach_target), _literal(location.data_path)
-        con.execute(f"ATTACH {target} AS {LAKE_NAME} (DATA_PATH {data})")
+        con.execute(f"ATTACH {target} AS {LAKE_NAME} (DATA_PATH {data}{', READ_ONLY' if read_only else ''})")
         con.execute(f"USE {LAKE_NAME}")
     except duckdb.Error as error:
         con.close()
@@ -233,7 +230,7 @@ def _opened_and_migrated(location: LakeLocation, migrations: list[tuple[int, str
     create its catalog, or to apply one migration: the losers fail, and find it done when they try again."""
     for attempt in range(1, SETUP_ATTEMPTS + 1):
         try:
-            con = open_lake(location)
+            con = open_lake(location, read_only=read_only)
         except LakeUnavailableError as error:
             if "Failed to initialize DuckLake" not in str(error) or attempt == SETUP_ATTEMPTS:
                 raise

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import duckdb
 
-from warehouse.lake import LakeUnavailableError
+from warehouse.errors import LakeUnavailableError
 
 SECRET_NAME = "sotawatch_lake_s3"
 _SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")

@@ -15,6 +15,7 @@ from flows.cli.api import register as register_api
 from flows.cli.backfill import backfill_app
 from flows.cli.claims import claims_app
 from flows.cli.models import register as register_models
+from flows.cli.lake import register as register_lake
 from flows.cli.load import load, rebuild, run_command, sources
 from flows.cli.ops import register as register_ops
 from flows.cli.questions import register as register_questions
@@ -43,6 +44,7 @@ register_ops(app)  # sota serve, sota alerts ...
 register_report(app)  # sota plot, sota report, sota export
 register_api(app)  # sota api
 register_models(app)  # sota models
+register_lake(app)  # sota lake migrate
 app.add_typer(
     claims_app,
     name="claims",

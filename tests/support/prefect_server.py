@@ -44,6 +44,7 @@ class PrefectServer:
         self.log = home / "server.log"
         self.process: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
+        self.cwd = REPO  # where the CLI runs: `prefect deploy` there makes the deployments' runs start there
 
     def start(self) -> None:
         env = {k: v for k, v in self.env.items() if k != "PREFECT_API_URL"}
@@ -64,19 +65,50 @@ class PrefectServer:
         raise PrefectServerError(f"prefect server did not answer in 90 s: {self.log.read_text()[-2000:]}")
 
     def cli(self, *argv: str, timeout: float = 180) -> str:
-        done = subprocess.run([PREFECT, *argv], env=self.env, cwd=REPO, capture_output=True, text=True,
+        done = subprocess.run([PREFECT, *argv], env=self.env, cwd=self.cwd, capture_output=True, text=True,
                               timeout=timeout)
         if done.returncode != 0:
             raise PrefectServerError(f"prefect {' '.join(argv)}: {done.stdout[-1500:]} {done.stderr[-1500:]}")
         return done.stdout
 
+    def api(self, method: str, path: str, body: object | None = None) -> object:
+        answer = requests.request(method, f"{self.api_url}{path}", json=body, timeout=30)
+        if not answer.ok:
+            raise PrefectServerError(f"{method} {path}: {answer.status_code} {answer.text[:500]}")
+        return answer.json() if answer.content else None
+
+    def start_run(self, deployment: str, parameters: dict) -> str:
+        """A flow run of `deployment` ("flow/deployment"), scheduled now for the pool's workers; its id."""
+        found = self.api("GET", f"/deployments/name/{deployment}")
+        return self.api("POST", f"/deployments/{found['id']}/create_flow_run", {"parameters": parameters})["id"]
+
+    def wait(self, flow_run_id: str, timeout: float = 600) -> dict:
+        """The flow run once it has ended (its `state` has `type`, `name` and `message`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run = self.api("GET", f"/flow_runs/{flow_run_id}")
+            if run["state"] and run["state"]["type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+                return run
+            time.sleep(1)
+        raise PrefectServerError(f"flow run {flow_run_id} did not end in {timeout:g} s")
+
+    def flow_runs(self, flow_name: str) -> list[dict]:
+        return self.api("POST", "/flow_runs/filter", {"flows": {"name": {"any_": [flow_name]}}})
+
     def start_worker(self, name: str, pool: str, limit: int, log_folder: Path) -> subprocess.Popen:
+        return self.start_worker_command(name, ["worker", "start", "--pool", pool, "--limit", str(limit)], log_folder)
+
+    def start_worker_command(self, name: str, argv: list[str], log_folder: Path) -> subprocess.Popen:
+        """`prefect <argv> --name <name>` (a `worker start`) in the background, logging at INFO to a file."""
         log = open(log_folder / f"worker-{name}.log", "wb")  # noqa: SIM115 - kept open while the worker runs
         worker = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", pool, "--name", name, "--limit", str(limit)],
-            env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [PREFECT, *argv, "--name", name], env={**self.env, "PREFECT_LOGGING_LEVEL": "INFO"}, cwd=self.cwd,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.workers[name] = worker
         return worker
+
+    def stop_worker(self, name: str) -> None:
+        _stop(self.workers.pop(name))
 
     def kill_worker(self, name: str) -> None:
         """SIGKILL to the worker and every process of its session (the flow runs it started): a machine lost."""
