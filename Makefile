@@ -34,8 +34,9 @@ chromium:
 	  || echo "warning: could not install chromium (apt-get); the browser tests will be skipped"; }
 
 # The lake tests (issue 16) in an environment of their own: the base install with the lake extra (duckdb 1.5.5 and the
-# DuckLake, PostgreSQL and httpfs extensions as wheels), and PostgreSQL from Debian's package, installed when missing;
-# the tests start their own cluster on 127.0.0.1 and stop it.
+# DuckLake, PostgreSQL and httpfs extensions as wheels, and moto's S3 server), and PostgreSQL from Debian's package,
+# installed when missing; the tests start their own PostgreSQL cluster, Prefect server, workers and moto on 127.0.0.1
+# and stop them.
 LAKE_VENV := .venv-lake
 LAKE_STAMP := $(LAKE_VENV)/.installed
 
