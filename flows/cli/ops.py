@@ -36,8 +36,9 @@ from flows.locks import exclusive_run, lock_wait_seconds
 ConfigDbOption = Annotated[
     Optional[str],
     typer.Option(
-        "--db", envvar="SOTA_DB", metavar="FILE",
-        help="Warehouse file (default: the configuration's, else sota.duckdb).",
+        "--db", envvar="SOTA_DB", metavar="WAREHOUSE",
+        help="A DuckDB file or a lake (ducklake:postgres:... data_path=...); default: the configuration's, else "
+        "sota.duckdb.",
     ),
 ]
 
@@ -75,7 +76,7 @@ def serve(
     name: Annotated[str, typer.Option("--name", metavar="NAME", help="Deployment name.")] = "nightly-serve",
     source: SourcesOption = None,
     db: Annotated[
-        Optional[str], typer.Option("--db", metavar="FILE", help="Warehouse file (default: the configuration's).")
+        Optional[str], typer.Option("--db", metavar="WAREHOUSE", help="A DuckDB file or a lake (default: the configuration's).")
     ] = None,
 ) -> None:
     """Serve the nightly flow on its cron schedule from this process until stopped (Ctrl-C).

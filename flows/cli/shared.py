@@ -33,7 +33,8 @@ err = Console(stderr=True, soft_wrap=True)
 # that takes a value names it ("--db FILE"), never its Python type ("<str>").
 DbOption = Annotated[
     Optional[str],
-    typer.Option("--db", envvar="SOTA_DB", metavar="FILE", help="Warehouse file (default: sota.duckdb here)."),
+    typer.Option("--db", envvar="SOTA_DB", metavar="WAREHOUSE",
+                 help="A DuckDB file (default: sota.duckdb here) or a lake (ducklake:postgres:... data_path=...)."),
 ]
 ConfigOption = Annotated[
     Optional[str], typer.Option("--config", metavar="FILE", help="Run configuration (default sota.toml).")

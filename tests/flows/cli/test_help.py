@@ -53,7 +53,7 @@ def test_the_example_line_is_not_rewrapped(capsys):
 def test_options_that_take_a_value_name_it_and_flags_show_none(capsys):
     assert main(["asof", "--help"]) == 0
     shown = capsys.readouterr().out
-    for option in ("--task TASK", "--dataset DATASET", "--metric METRIC", "--known-at DATE|TIMESTAMP", "--db FILE"):
+    for option in ("--task TASK", "--dataset DATASET", "--metric METRIC", "--known-at DATE|TIMESTAMP", "--db WAREHOUSE"):
         assert option in shown
     assert re.search(r"^  --json\s+Print JSON", shown, re.MULTILINE)
     assert re.search(r"^  DATE\s+Publication date", shown, re.MULTILINE)  # the argument: no `<str>` after it
