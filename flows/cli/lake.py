@@ -25,7 +25,7 @@ def migrate(
     """Copy a warehouse file's record into an empty DuckLake, then check that both give the same answers.
 
     Every table is copied in one transaction (all or nothing), and the lake's ids move past the copied ones. The
-    file and the lake are then asked the same questions (sota asof, each benchmark's leaderboard and history, the
+    file and the lake are then asked the same questions (sota asof, up to 50 benchmarks' boards and histories, the
     snapshots, rejects and conflicts, each table's rows); any difference is an error naming the first one. A lake that
     already holds a record is refused. The lake install's DuckDB cannot read a file a newer DuckDB wrote: the error
     says how the base install copies it into one it reads.
