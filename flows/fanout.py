@@ -45,7 +45,8 @@ class GroupOutcome:
 
 
 def lineage_groups(config: RunConfig, names: list[str] | None) -> list[list[str]]:
-    """The selected sources' names grouped by lineage, each group and the groups in the configuration's order."""
+    """The selected sources' names grouped by lineage, in the order selected (the configuration's, or the order
+    `names` gives them)."""
     groups: dict[str, list[str]] = {}
     for source in config.selected(names):
         groups.setdefault(source.lineage_name, []).append(source.name)

@@ -38,7 +38,8 @@ from flows.locks import exclusive_run, lineage_turn, lock_wait_seconds
 from flows.new_sota import NewSotaHook
 from pipelines.source import SourceError
 from pipelines.http import FetchRetryableError, HostUnreachableError, HttpClient
-from warehouse.db import connect
+from warehouse.db import connect, warehouse_location
+from warehouse.lake import is_lake
 from warehouse.errors import WarehouseError
 from warehouse.errors import LoadError
 from warehouse.load import LoadReport
@@ -336,6 +337,12 @@ def nightly(
         except (WarehouseError, ConfigError) as error:  # another run holds the warehouse: this one does nothing
             logger.error("%s", error)
             return Failed(message=_first_line(error))
+        if workers and not is_lake(warehouse_location(run_config.database)):
+            # one process at a time can hold a DuckDB file: workers loading it at once would queue and time out
+            message = (f"workers ({workers}) load into one warehouse at once, which a DuckDB file does not allow: "
+                       "give the configuration a lake (ducklake:postgres:... data_path=...), or run without workers")
+            logger.error("%s", message)
+            return Failed(message=message)
         if workers:
             # the warehouse made (or migrated) once, here, before the workers all open it at once
             connect(run_config.database, wait_seconds=lock_wait_seconds()).close()

@@ -127,3 +127,29 @@ def test_a_run_fetches_only_configured_hosts_and_no_redirect_leaves_them(prefect
         allowed = nightly(str(config), sources=["mirror"], return_state=True)
         assert allowed.is_completed(), allowed.message
         assert run_result(allowed).sources[0].report.results_new == 272
+
+
+def test_workers_need_a_warehouse_they_can_all_write_at_once(prefect_harness, tmp_path, shared_data):
+    config = write_config(tmp_path, shared_data)
+    state = nightly(str(config), workers="sotawatch-sources/sources", return_state=True)
+    assert state.is_failed() and state.message == (
+        "workers (sotawatch-sources/sources) load into one warehouse at once, which a DuckDB file does not allow: "
+        "give the configuration a lake (ducklake:postgres:... data_path=...), or run without workers")
+    assert not (tmp_path / "sota.duckdb").exists()  # nothing started, nothing written
+
+
+def test_the_sources_are_fanned_out_one_group_per_lineage_in_the_order_selected(tmp_path, shared_data):
+    from flows.fanout import lineage_groups
+
+    config = write_config(tmp_path, shared_data, """
+[[sources]]
+name = "handcopy-again"
+kind = "csv"
+lineage = "handcopy"
+path = "x.csv"
+task = "Image Classification"
+dataset = "ImageNet"
+""")
+    run_config = load_config(str(config))
+    assert lineage_groups(run_config, None) == [["squad"], ["broken"], ["handcopy", "handcopy-again"]]
+    assert lineage_groups(run_config, ["handcopy-again", "squad"]) == [["handcopy-again"], ["squad"]]
