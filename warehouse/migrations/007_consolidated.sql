@@ -27,9 +27,9 @@ CREATE TABLE model_alias_file (
 -- when, and its `attributes` say why, under "suspect"). It is kept and shown where asked for, but no answer counts it
 -- unless `suspects := true`: not `sota_as_of`, not the frontier, not alerts. A change of the flag is a new version of
 -- the claim. Versions loaded before this migration were never judged: they stay sound.
--- (added, then made NOT NULL: duckdb 1.5, which the lake extra pins, cannot add a column with a constraint)
+-- (added here, made NOT NULL by 012: duckdb 1.5, which the lake extra pins, can neither add a column with a constraint
+-- nor, in the transaction that added it, constrain a column of a table with a key)
 ALTER TABLE results ADD COLUMN is_suspect BOOLEAN DEFAULT false;
-ALTER TABLE results ALTER COLUMN is_suspect SET NOT NULL;
 
 -- One row per version of a consolidated result: [seen_from, removed_at) is the transaction time during which the
 -- same witness versions showed it (a witness appearing, changing or leaving starts a new version). So a consolidated
