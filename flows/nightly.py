@@ -40,15 +40,10 @@ from pipelines.source import SourceError
 from pipelines.http import FetchRetryableError, HostUnreachableError, HttpClient
 from warehouse.db import connect, warehouse_location
 from warehouse.lake import is_lake
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, first_line as _first_line
 from warehouse.errors import LoadError
 from warehouse.load import LoadReport
 from warehouse.sota_detect import Record, Rule
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 @dataclass(frozen=True)
@@ -59,6 +54,10 @@ class SourceOutcome:
     records: tuple[Record, ...] = ()  # the new SOTA records this load made
     backfill: bool = False
     unreachable: bool = False  # it failed because its host could not be reached at all (no network, no such host)
+
+    def line(self) -> str:
+        """The source and what its load did, or why it failed: one line of a run's summary."""
+        return f"{self.source}: {self.report.summary() if self.report else f'FAILED: {self.error}'}"
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class RunResult:
         """What `sota run` prints: one line per source, its new SOTA records, then the alerts."""
         lines = [group.line() for group in self.groups]
         for o in self.sources:
-            lines.append(f"{o.source}: {o.report.summary() if o.report else f'FAILED: {o.error}'}")
+            lines.append(o.line())
             for record in o.records:
                 label = "SOTA step (backfill, no alert)" if record.is_backfill else "new SOTA"
                 lines.append(f"  {label}: {alert_line(record)}")
@@ -328,9 +327,7 @@ def nightly(
     warehouse they all reach (a lake); this run waits for them, then delivers.
     """
     logger = get_run_logger()
-    run_config = load_config(config)
-    if database:
-        run_config = replace(run_config, database=database)
+    run_config = configured(config, database)
     with ExitStack() as held:
         try:
             held.enter_context(exclusive_run(run_config.database, lock_wait_seconds(), on_wait=logger.warning))
@@ -361,7 +358,7 @@ def _run_holding_the_lock(
     for group in groups:
         logger.info("%s", group.line(), extra=summary)
     for o in outcomes:
-        logger.info("%s: %s", o.source, o.report.summary() if o.report else f"FAILED: {o.error}", extra=summary)
+        logger.info("%s", o.line(), extra=summary)
         for record in o.records:
             logger.info("%s: %s%s", o.source, alert_line(record), " (backfill: no alert)" if record.is_backfill else "",
                         extra=summary)
@@ -416,17 +413,21 @@ def load_sources(
     """Load these configured sources, one after the other, each in its lineage's turn; deliver nothing (the nightly
     that started this run does). Ends Failed when a source failed, with one line per source as its message."""
     logger = get_run_logger()
-    run_config = load_config(config)
-    if database:
-        run_config = replace(run_config, database=database)
+    run_config = configured(config, database)
     outcomes = run_sources(run_config, sources, observed_at, backfill)
-    lines = [f"{o.source}: {o.report.summary() if o.report else f'FAILED: {o.error}'}" for o in outcomes]
+    lines = [o.line() for o in outcomes]
     for line in lines:
         logger.info("%s", line)
     failed = [o.source for o in outcomes if o.report is None]
     if failed:
         return Failed(message=f"failed: {', '.join(failed)} | " + " | ".join(lines))
     return Completed(message=" | ".join(lines))
+
+
+def configured(config: str | None, database: str | None) -> RunConfig:
+    """The run's configuration, its warehouse overridden by `database` when one is given."""
+    run_config = load_config(config)
+    return replace(run_config, database=database) if database else run_config
 
 
 def regenerate_report_step(database: str | None, out_dir: str) -> str | None:

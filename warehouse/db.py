@@ -20,7 +20,7 @@ import duckdb
 from warehouse.errors import DatabaseLockedError, DatabaseMissingError, WarehouseError
 from warehouse.frontier import rebuild_frontier
 from warehouse.lake import LakeUnavailableError, connect_lake, is_lake, parse_lake_location
-from warehouse.statements import storage_failures_named, transaction
+from warehouse.statements import run, storage_failures_named, transaction
 
 DEFAULT_DB = "sota.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -77,7 +77,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMP NOT NULL DEFAULT (now()::TIMESTAMP))"
     )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    done = {row[0] for row in run(con, "schema_versions")}
     applied = []
     for version, name, text in migrations():
         if version in done:
@@ -109,7 +109,7 @@ def connect(
         known = {v for v, _, _ in migrations()}
         try:
             with _closed_on_storage_failure(con):
-                seen = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+                seen = {row[0] for row in run(con, "schema_versions")}
         except duckdb.CatalogException:
             seen = set()
         if not known <= seen:

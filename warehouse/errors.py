@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 
+def first_line(error: BaseException) -> str:
+    """An error's message as one line (its first), or its type's name when it says nothing."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class WarehouseError(Exception):
     """A problem with the database file itself; the message is one line."""
 

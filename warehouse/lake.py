@@ -20,13 +20,15 @@ import shlex
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import DatabaseMissingError, LakeUnavailableError, WarehouseError
+from warehouse.errors import DatabaseMissingError, LakeUnavailableError, WarehouseError, first_line
 from warehouse.lake_s3 import apply_s3_secret
-from warehouse.lake_schema import connection_objects, lake_migration
+from warehouse.lake_schema import LakeMigration, connection_objects, lake_migration
+from warehouse.statements import run, sql_literal
 
 LAKE_PREFIX = "ducklake:postgres:"
 LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
@@ -112,10 +114,6 @@ def load_lake_extensions(con: duckdb.DuckDBPyConnection, *, s3: bool = False) ->
         con.execute(f"LOAD {name}")  # fixed names from the tuple above
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def open_lake(location: LakeLocation, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with the lake attached as LAKE_NAME and in use; `read_only`, attached so (a
     reader, `sota sql` among them, cannot write to the lake whatever it runs)."""
@@ -125,13 +123,12 @@ def open_lake(location: LakeLocation, *, read_only: bool = False) -> duckdb.Duck
         if location.data_path.startswith("s3://"):
             apply_s3_secret(con, os.environ, location.data_path)
         # ATTACH takes no bound parameters: the two strings are written as SQL literals, quotes doubled
-        target, data = _literal(location.attach_target), _literal(location.data_path)
+        target, data = sql_literal(location.attach_target), sql_literal(location.data_path)
         con.execute(f"ATTACH {target} AS {LAKE_NAME} (DATA_PATH {data}{', READ_ONLY' if read_only else ''})")
         con.execute(f"USE {LAKE_NAME}")
     except duckdb.Error as error:
         con.close()
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise LakeUnavailableError(f"cannot open {location.describe()}: {first}") from None
+        raise LakeUnavailableError(f"cannot open {location.describe()}: {first_line(error)}") from None
     except BaseException:
         con.close()
         raise
@@ -143,16 +140,11 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
     translated for a lake (`warehouse.lake_schema`), each in its own transaction, then create this connection's macros
     and views; the names applied. A migration two processes apply at once conflicts in one of them, which then sees it
     applied."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER, name VARCHAR, applied_at TIMESTAMP)")
-    con.execute("CREATE TABLE IF NOT EXISTS id_blocks (name VARCHAR, next_id BIGINT)")
-    # one row, updated by every write transaction: what makes overlapping writers conflict (statements.transaction)
-    con.execute("CREATE TABLE IF NOT EXISTS commit_turns (turn BIGINT)")
-    con.execute("INSERT INTO commit_turns SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM commit_turns)")
+    migrations = tuple(migrations)
+    run(con, "lake_bookkeeping")
     done = _versions(con)
-    applied, translated = [], []
-    for version, name, text in migrations:
-        migration = lake_migration(text)
-        translated.append(migration)
+    applied = []
+    for (version, name, _), migration in zip(migrations, _translated(migrations)):
         if version in done:
             continue
         con.execute("BEGIN")
@@ -160,28 +152,38 @@ def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int,
             for statement in migration.stored:
                 con.execute(statement)
             for sequence in migration.sequences:  # a lake has no sequences: ids are claimed in blocks
-                con.execute("INSERT INTO id_blocks VALUES ($name, 1)", {"name": sequence})
-            con.execute("INSERT INTO schema_migrations VALUES ($version, $name, now()::TIMESTAMP)",
-                        {"version": version, "name": name})
+                run(con, "lake_add_sequence", {"name": sequence})
+            run(con, "lake_record_migration", {"version": version, "name": name})
             con.execute("COMMIT")
         except BaseException:
             _rollback(con)
             raise
         applied.append(name)
-    for statement in connection_objects(translated):
+    for statement in _connection_statements(migrations):
         con.execute(statement)
     return applied
 
 
+@cache
+def _translated(migrations: tuple[tuple[int, str, str], ...]) -> tuple[LakeMigration, ...]:
+    """The migrations translated for a lake, once per process: every connection would otherwise parse them again."""
+    return tuple(lake_migration(text) for _, _, text in migrations)
+
+
+@cache
+def _connection_statements(migrations: tuple[tuple[int, str, str], ...]) -> tuple[str, ...]:
+    return tuple(connection_objects(_translated(migrations)))
+
+
 def _versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return {row[0] for row in run(con, "schema_versions")}
 
 
 def prepare_reader(con: duckdb.DuckDBPyConnection, location: LakeLocation,
                    migrations: Iterable[tuple[int, str, str]]) -> None:
     """A reading connection's macros and views, once the lake is known to hold every migration (a reader writes
     nothing: a lake never loaded, or migrated by an older sotawatch, is a one-line error)."""
-    migrations = list(migrations)
+    migrations = tuple(migrations)
     try:
         seen = _versions(con)
     except duckdb.CatalogException:
@@ -189,7 +191,7 @@ def prepare_reader(con: duckdb.DuckDBPyConnection, location: LakeLocation,
     if not {version for version, _, _ in migrations} <= seen:
         raise WarehouseError(f"{location.describe()} predates this version of sotawatch: run any loading command "
                              "to migrate it")
-    for statement in connection_objects([lake_migration(text) for _, _, text in migrations]):
+    for statement in _connection_statements(migrations):
         con.execute(statement)
 
 
@@ -203,18 +205,18 @@ def connect_lake(location: LakeLocation, migrations: Iterable[tuple[int, str, st
                  read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """The lake opened for the warehouse's SQL: in UTC, migrated (a writer) or checked (a reader), its macros and views
     made for this connection, and, for a writer, a block of ids claimed for every sequence (`use_id_block`)."""
-    migrations = list(migrations)
+    migrations = tuple(migrations)
     con = _opened_and_migrated(location, migrations, read_only)
     if read_only:
         return con
     try:
-        sequences = [row[0] for row in con.execute("SELECT DISTINCT name FROM id_blocks ORDER BY name").fetchall()]
+        sequences = [name for migration in _translated(migrations) for name in migration.sequences]
         counts = {name: ID_BLOCKS.get(name, ID_BLOCK) for name in sequences}
         for name, first in claim_id_blocks(con, counts).items():
             use_id_block(con, name, first, counts[name])
     except duckdb.Error as error:
         con.close()
-        raise WarehouseError(f"cannot prepare {location.describe()}: {_first_line(error)}") from None
+        raise WarehouseError(f"cannot prepare {location.describe()}: {first_line(error)}") from None
     except BaseException:
         con.close()
         raise
@@ -224,7 +226,7 @@ def connect_lake(location: LakeLocation, migrations: Iterable[tuple[int, str, st
 SETUP_ATTEMPTS = 5
 
 
-def _opened_and_migrated(location: LakeLocation, migrations: list[tuple[int, str, str]],
+def _opened_and_migrated(location: LakeLocation, migrations: tuple[tuple[int, str, str], ...],
                          read_only: bool) -> duckdb.DuckDBPyConnection:
     """The lake opened and migrated (a writer) or checked (a reader). Writers opening a new lake at once race to
     create its catalog, or to apply one migration: the losers fail, and find it done when they try again."""
@@ -248,11 +250,11 @@ def _opened_and_migrated(location: LakeLocation, migrations: list[tuple[int, str
             # another writer applied a migration between our reading what was done and doing it: read again
             con.close()
             if attempt == SETUP_ATTEMPTS or not _lost_a_race(error):
-                raise WarehouseError(f"cannot prepare {location.describe()}: {_first_line(error)}") from None
+                raise WarehouseError(f"cannot prepare {location.describe()}: {first_line(error)}") from None
             time.sleep(0.2 * attempt)
         except duckdb.Error as error:
             con.close()
-            raise WarehouseError(f"cannot prepare {location.describe()}: {_first_line(error)}") from None
+            raise WarehouseError(f"cannot prepare {location.describe()}: {first_line(error)}") from None
         except BaseException:
             con.close()
             raise
@@ -261,11 +263,6 @@ def _opened_and_migrated(location: LakeLocation, migrations: list[tuple[int, str
 
 def _lost_a_race(error: duckdb.Error) -> bool:
     return isinstance(error, duckdb.TransactionException) or "already exists" in str(error)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 CLAIM_ATTEMPTS = 50
@@ -287,12 +284,11 @@ def claim_id_blocks(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> d
         try:
             firsts = {}
             for sequence, count in counts.items():
-                row = con.execute("SELECT next_id FROM id_blocks WHERE name = $name", {"name": sequence}).fetchone()
-                if row is None:
+                rows = run(con, "lake_id_block_next", {"name": sequence})
+                if not rows:
                     raise LakeUnavailableError(f"the lake has no id sequence {sequence!r}: is it migrated?")
-                con.execute("UPDATE id_blocks SET next_id = $next WHERE name = $name",
-                            {"next": row[0] + count, "name": sequence})
-                firsts[sequence] = row[0]
+                run(con, "lake_id_block_move", {"next": rows[0][0] + count, "name": sequence})
+                firsts[sequence] = rows[0][0]
             con.execute("COMMIT")
             return firsts
         except duckdb.TransactionException:

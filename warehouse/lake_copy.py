@@ -21,9 +21,9 @@ import duckdb
 
 from warehouse import queries
 from warehouse.db import connect, migrations
-from warehouse.errors import WarehouseError
+from warehouse.errors import WarehouseError, first_line
 from warehouse.lake import LAKE_NAME, is_lake, parse_lake_location
-from warehouse.statements import run, transaction
+from warehouse.statements import run, sql_literal, transaction
 
 SOURCE = "source_file"  # the file's name in the lake's connection while it is copied
 
@@ -106,7 +106,7 @@ def check_source_file(path: Path) -> None:
     except duckdb.Error as error:
         raise _unreadable(path, error) from None
     try:
-        seen = {row[0] for row in run(con, "lake_copy_file_versions")}
+        seen = {row[0] for row in run(con, "schema_versions")}
     except duckdb.CatalogException:
         raise WarehouseError(f"{path} is not a sotawatch warehouse: it has no schema_migrations table") from None
     finally:
@@ -118,13 +118,13 @@ def check_source_file(path: Path) -> None:
 def _unreadable(path: Path, error: duckdb.Error) -> WarehouseError:
     text = str(error)
     if "newer version of DuckDB" not in text and "version number" not in text:
-        return WarehouseError(f"cannot open {path}: {_first_line(error)}")
+        return WarehouseError(f"cannot open {path}: {first_line(error)}")
     # the base install's DuckDB writes a file in an older storage version when asked: COPY FROM DATABASE keeps all
     major, minor = duckdb.__version__.split(".")[:2]
     older = path.with_name(f"{path.stem}-duckdb{major}.{minor}{path.suffix}")
     return WarehouseError(
         f"{path} was written by a newer DuckDB than this install's {duckdb.__version__}: with the base install run "
-        f"\"ATTACH {_text(str(path))} AS record (READ_ONLY); ATTACH {_text(str(older))} AS older "
+        f"\"ATTACH {sql_literal(str(path))} AS record (READ_ONLY); ATTACH {sql_literal(str(older))} AS older "
         f"(STORAGE_VERSION 'v{major}.{minor}.0'); COPY FROM DATABASE record TO older\" and migrate {older}")
 
 
@@ -137,7 +137,7 @@ def copy_file_into_lake(
     cover copied ids: they are dropped, so `con` gives no more ids (close it: later writers claim fresh blocks)."""
     try:
         # ATTACH takes no bound parameters: the path is written as a SQL literal, quotes doubled
-        con.execute(f"ATTACH {_text(str(path))} AS {SOURCE} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_literal(str(path))} AS {SOURCE} (READ_ONLY)")
     except duckdb.Error as error:
         raise _unreadable(path, error) from None
     try:
@@ -295,15 +295,7 @@ def _short(value: object) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _quoted(name: str) -> str:
     """A table or column name read from the catalog, as a SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -21,14 +21,10 @@ from urllib.parse import urlsplit
 import duckdb
 
 from warehouse.errors import LakeUnavailableError
+from warehouse.statements import sql_literal
 
 SECRET_NAME = "sotawatch_lake_s3"
 _SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-
-
-def _sql_text(text: str) -> str:
-    """A string as a SQL literal: CREATE SECRET takes no bound parameters."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _setting(environ: Mapping[str, str], *names: str) -> str | None:
@@ -75,14 +71,14 @@ def s3_secret_statement(environ: Mapping[str, str]) -> str | None:
         return None
     options = [("TYPE", "s3")]
     if key_id and secret:
-        options += [("KEY_ID", _sql_text(key_id)), ("SECRET", _sql_text(secret))]
+        options += [("KEY_ID", sql_literal(key_id)), ("SECRET", sql_literal(secret))]
     if token:
-        options.append(("SESSION_TOKEN", _sql_text(token)))
+        options.append(("SESSION_TOKEN", sql_literal(token)))
     if region:
-        options.append(("REGION", _sql_text(region)))
+        options.append(("REGION", sql_literal(region)))
     if endpoint_variable:
         host, tls = _endpoint(_setting(environ, endpoint_variable) or "", endpoint_variable)
-        options += [("ENDPOINT", _sql_text(host)), ("URL_STYLE", "'path'"), ("USE_SSL", "true" if tls else "false")]
+        options += [("ENDPOINT", sql_literal(host)), ("URL_STYLE", "'path'"), ("USE_SSL", "true" if tls else "false")]
     # TEMPORARY: kept in this connection's memory only, never written to ~/.duckdb where another process could read it
     listed = ", ".join(f"{name} {value}" for name, value in options)
     return f"CREATE OR REPLACE TEMPORARY SECRET {SECRET_NAME} ({listed})"

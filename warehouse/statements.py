@@ -27,6 +27,12 @@ def sql(name: str) -> str:
     return resources.files("warehouse").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
 
 
+def sql_literal(text: str) -> str:
+    """A string as a SQL literal, quotes doubled: only for the statements DuckDB takes no bound parameters in (ATTACH,
+    CREATE SECRET)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -96,20 +102,19 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     with storage_failures_named():
         lake = on_lake(con)
         con.execute("BEGIN TRANSACTION")
-        if lake:
-            _open_on_lake.add(id(con))
         try:
             if lake:
+                _open_on_lake.add(id(con))
                 _take_commit_turn(con)
             yield
         except BaseException:
-            _open_on_lake.discard(id(con))
             try:
                 con.execute("ROLLBACK")
             except duckdb.Error:
                 pass  # a database DuckDB has invalidated (a full disk) rolls back by itself; the first error says why
             raise
-        _open_on_lake.discard(id(con))
+        finally:
+            _open_on_lake.discard(id(con))
         # A big commit checkpoints into the database file: a full disk fails it here, fatally, and nothing of it is
         # kept; a small one fails writing the WAL and rolls back. Either way the error is the first cause.
         try:

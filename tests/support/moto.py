@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+
+from tests.support.ports import free_port
 
 REGION = "us-east-1"
 START_SECONDS = 30.0
@@ -55,12 +56,6 @@ def _moto_server() -> str:
     if not found:
         raise MotoError("moto_server is not installed: install the lake extra (pip install 'sotawatch[lake]')")
     return found
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MotoServer:
@@ -118,7 +113,7 @@ def running_moto() -> Iterator[MotoServer]:
     """moto_server on 127.0.0.1 on a free port, answering; stopped (and its log removed) on exit."""
     folder = Path(tempfile.mkdtemp(prefix="sotawatch-moto-"))
     log = folder / "moto.log"
-    server = MotoServer(_free_port())
+    server = MotoServer(free_port())
     # its own settings only: AWS_* of the test run (or of the machine) must not change what it accepts
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "MOTO_"))}
     with log.open("wb") as output:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 
 class PostgresError(RuntimeError):
@@ -29,17 +30,11 @@ def _as_postgres(argv: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Postgres:
     def __init__(self, folder: Path):
         self.bin = _pg_bin()
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.data = folder / "data"
 
     def run(self, *argv: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import requests
 
+from tests.support.ports import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 
@@ -23,17 +24,11 @@ class PrefectServerError(RuntimeError):
     pass
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class PrefectServer:
     """One server; `env` is what every process talking to it (the CLI, workers, flow runs) needs."""
 
     def __init__(self, home: Path, database_url: str, extra_env: dict[str, str]):
-        self.port = _free_port()
+        self.port = free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self.env = {
             **os.environ, **extra_env,

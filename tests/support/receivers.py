@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Callable
 from contextlib import contextmanager
 
 from aiosmtpd.controller import Controller
 
 from flows.cli import main
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support.ports import free_port
 
 
 class MailSink:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ import uvicorn
 from bench.cli import LOADS
 from flows.api.app import build, server_config
 from flows.cli.app import main
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 IMAGENET_TOP1 = {"task": "Image Classification", "dataset": "ImageNet", "metric": "Top 1 Accuracy"}
@@ -34,12 +34,6 @@ def load_tour(db: Path, data: Path) -> Path:
     for payload, arguments in LOADS:
         sota("load", str(data / payload), *arguments, "--db", str(db))
     return db
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Served:
