@@ -121,11 +121,9 @@ def prefect_turn(name: str, wait_seconds: float | None, on_wait: Callable[[str],
     """The one slot of the Prefect global concurrency limit `name` (made if missing) for the block; waiting up to
     `wait_seconds` (None: as long as it takes), then RunInProgressError naming `holder`. `on_wait` is not told: Prefect
     does not say whether it waits."""
-    from prefect.client.orchestration import get_client
     from prefect.concurrency.sync import concurrency
 
-    with get_client(sync_client=True) as client:
-        client.upsert_global_concurrency_limit_by_name(name, 1)
+    _ensure_one_slot_limit(name)
     with ExitStack() as held:
         try:
             held.enter_context(concurrency(name, occupy=1, timeout_seconds=wait_seconds, lease_duration=LEASE_SECONDS,
@@ -134,3 +132,17 @@ def prefect_turn(name: str, wait_seconds: float | None, on_wait: Callable[[str],
             raise RunInProgressError(f"{holder} holds {name}; waited {wait_seconds:g} s (SOTA_LOCK_TIMEOUT): try "
                                      "again when it has ended") from None
         yield
+
+
+def _ensure_one_slot_limit(name: str) -> None:
+    """Make the limit `name` of one slot unless it exists. Prefect's upsert reads, then creates: two processes taking
+    a new lake's first turn at once both find it missing, and the later create fails with ObjectAlreadyExists. That
+    one was made by the other process, of one slot too, so it is what this process wanted."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectAlreadyExists
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.upsert_global_concurrency_limit_by_name(name, 1)
+        except ObjectAlreadyExists:
+            pass
