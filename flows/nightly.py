@@ -383,8 +383,8 @@ def _run_holding_the_lock(
     problems = []
     failed = [o.source for o in outcomes if o.report is None]
     failed += [source for group in groups if not group.ok for source in group.sources]
+    total = len(outcomes) + sum(len(group.sources) for group in groups)
     if failed:
-        total = len(outcomes) + sum(len(group.sources) for group in groups)
         of = f"{len(failed)} of {total} sources" if total > 1 else "the source"
         problems.append(f"{of} failed: {', '.join(failed)}")
     if delivery is not None and delivery.failed:
@@ -395,8 +395,7 @@ def _run_holding_the_lock(
         problems.append(f"the report could not be rebuilt: {report_error}")
     if problems:
         return Failed(message="; ".join(problems), data=result)
-    loaded = len(outcomes) + sum(len(group.sources) for group in groups)
-    message = f"{loaded} source{'' if loaded == 1 else 's'} loaded"
+    message = f"{total} source{'' if total == 1 else 's'} loaded"
     if delivery is not None and (delivery.delivered or delivery.waiting):
         message += f"; {delivery.summary()}"
     return Completed(message=message, data=result)

@@ -20,7 +20,7 @@ import duckdb
 from warehouse.errors import DatabaseLockedError, DatabaseMissingError, WarehouseError
 from warehouse.frontier import rebuild_frontier
 from warehouse.lake import LakeUnavailableError, connect_lake, is_lake, parse_lake_location
-from warehouse.statements import run, storage_failures_named, transaction
+from warehouse.statements import run, storage_failures_named, transaction, use_session_settings
 
 DEFAULT_DB = "sota.duckdb"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -120,8 +120,7 @@ def connect(
         raise WarehouseError(f"cannot create {target}: the folder {target.parent} does not exist")
     con = _open(target, False, wait_seconds)
     with _closed_on_storage_failure(con):
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
+        use_session_settings(con)
         apply_migrations(con)
     return con
 

@@ -18,7 +18,8 @@ import os
 import re
 import shlex
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,7 +29,7 @@ import duckdb
 from warehouse.errors import DatabaseMissingError, LakeUnavailableError, WarehouseError, first_line
 from warehouse.lake_s3 import apply_s3_secret
 from warehouse.lake_schema import LakeMigration, connection_objects, lake_migration
-from warehouse.statements import run, sql_literal
+from warehouse.statements import run, sql_literal, use_session_settings
 
 LAKE_PREFIX = "ducklake:postgres:"
 LAKE_EXTENSIONS = ("ducklake", "postgres_scanner")
@@ -118,7 +119,7 @@ def open_lake(location: LakeLocation, *, read_only: bool = False) -> duckdb.Duck
     """An in-memory DuckDB connection with the lake attached as LAKE_NAME and in use; `read_only`, attached so (a
     reader, `sota sql` among them, cannot write to the lake whatever it runs)."""
     con = duckdb.connect()
-    try:
+    with _closed_on_failure(con, LakeUnavailableError, f"cannot open {location.describe()}"):
         load_lake_extensions(con, s3=location.data_path.startswith("s3://"))
         if location.data_path.startswith("s3://"):
             apply_s3_secret(con, os.environ, location.data_path)
@@ -126,13 +127,21 @@ def open_lake(location: LakeLocation, *, read_only: bool = False) -> duckdb.Duck
         target, data = sql_literal(location.attach_target), sql_literal(location.data_path)
         con.execute(f"ATTACH {target} AS {LAKE_NAME} (DATA_PATH {data}{', READ_ONLY' if read_only else ''})")
         con.execute(f"USE {LAKE_NAME}")
+    return con
+
+
+@contextmanager
+def _closed_on_failure(con: duckdb.DuckDBPyConnection, error_type: type[WarehouseError], doing: str) -> Iterator[None]:
+    """The block, `con` closed if it fails: a DuckDB error becomes one line of `error_type` ("<doing>: <why>"), any
+    other escapes as it was raised."""
+    try:
+        yield
     except duckdb.Error as error:
         con.close()
-        raise LakeUnavailableError(f"cannot open {location.describe()}: {first_line(error)}") from None
+        raise error_type(f"{doing}: {first_line(error)}") from None
     except BaseException:
         con.close()
         raise
-    return con
 
 
 def migrate_lake(con: duckdb.DuckDBPyConnection, migrations: Iterable[tuple[int, str, str]]) -> list[str]:
@@ -209,17 +218,11 @@ def connect_lake(location: LakeLocation, migrations: Iterable[tuple[int, str, st
     con = _opened_and_migrated(location, migrations, read_only)
     if read_only:
         return con
-    try:
+    with _closed_on_failure(con, WarehouseError, f"cannot prepare {location.describe()}"):
         sequences = [name for migration in _translated(migrations) for name in migration.sequences]
         counts = {name: ID_BLOCKS.get(name, ID_BLOCK) for name in sequences}
         for name, first in claim_id_blocks(con, counts).items():
             use_id_block(con, name, first, counts[name])
-    except duckdb.Error as error:
-        con.close()
-        raise WarehouseError(f"cannot prepare {location.describe()}: {first_line(error)}") from None
-    except BaseException:
-        con.close()
-        raise
     return con
 
 
@@ -238,39 +241,29 @@ def _opened_and_migrated(location: LakeLocation, migrations: tuple[tuple[int, st
                 raise
             time.sleep(0.2 * attempt)
             continue
-        try:
-            con.execute("SET TimeZone = 'UTC'")
-            con.execute("SET enable_progress_bar = false")
-            if read_only:
-                prepare_reader(con, location, migrations)
-            else:
-                migrate_lake(con, migrations)
-            return con
-        except (duckdb.TransactionException, duckdb.CatalogException) as error:
-            # another writer applied a migration between our reading what was done and doing it: read again
-            con.close()
-            if attempt == SETUP_ATTEMPTS or not _lost_a_race(error):
-                raise WarehouseError(f"cannot prepare {location.describe()}: {first_line(error)}") from None
-            time.sleep(0.2 * attempt)
-        except duckdb.Error as error:
-            con.close()
-            raise WarehouseError(f"cannot prepare {location.describe()}: {first_line(error)}") from None
-        except BaseException:
-            con.close()
-            raise
+        with _closed_on_failure(con, WarehouseError, f"cannot prepare {location.describe()}"):
+            try:
+                use_session_settings(con)
+                if read_only:
+                    prepare_reader(con, location, migrations)
+                else:
+                    migrate_lake(con, migrations)
+                return con
+            except duckdb.Error as error:
+                if attempt == SETUP_ATTEMPTS or not _lost_a_race(error):
+                    raise
+        # another writer applied a migration between our reading what was done and doing it: read again
+        con.close()
+        time.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
 
 
 def _lost_a_race(error: duckdb.Error) -> bool:
-    return isinstance(error, duckdb.TransactionException) or "already exists" in str(error)
+    return isinstance(error, duckdb.TransactionException) or (
+        isinstance(error, duckdb.CatalogException) and "already exists" in str(error))
 
 
 CLAIM_ATTEMPTS = 50
-
-
-def claim_ids(con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> int:
-    """The first of `count` ids of `sequence` no other writer of the lake will ever get (`claim_id_blocks`)."""
-    return claim_id_blocks(con, {sequence: count})[sequence]
 
 
 def claim_id_blocks(con: duckdb.DuckDBPyConnection, counts: dict[str, int]) -> dict[str, int]:

@@ -31,7 +31,7 @@ _TABLE_CONSTRAINT = re.compile(r"^\s*(?:PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY
 class LakeMigration:
     """One migration for a lake: the statements stored in the lake, the macros and views it (re)defines, by name, to
     be created as TEMP objects on each connection, and the sequences it would have made (their ids come from
-    `id_blocks` on a lake: warehouse.lake.claim_ids)."""
+    `id_blocks` on a lake: warehouse.lake.claim_id_blocks)."""
 
     stored: tuple[str, ...]
     per_connection: tuple[tuple[str, str], ...]  # (name, statement), in the migration's order

@@ -33,6 +33,13 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def use_session_settings(con: duckdb.DuckDBPyConnection) -> None:
+    """The settings every writing or lake connection works under: times in UTC (the record's times are UTC, whatever
+    the machine's zone), and no progress bar drawn on the terminal of a command or a worker."""
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+
+
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 

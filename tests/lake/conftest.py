@@ -55,12 +55,9 @@ def lake_url(postgres: Postgres, tmp_path: Path) -> str:
 def prefect(postgres, tmp_path_factory) -> Iterator[PrefectServer]:
     """A Prefect server on PostgreSQL (`prefect server start`) with the `sotawatch` process pool and the project's
     deployments from prefect.yaml; tests start and stop its workers."""
-    database = "prefect_" + uuid.uuid4().hex[:10]
-    postgres.create_database(database)
     home = tmp_path_factory.mktemp("prefect")
     env = {"SOTA_DUCKDB_EXTENSIONS": os.environ["SOTA_DUCKDB_EXTENSIONS"], "SOTAWATCH_DATA": str(shared_data_dir())}
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:{postgres.port}/{database}"
-    with running_prefect_server(home, url, env) as server:
+    with running_prefect_server(home, postgres, env) as server:
         server.cli("work-pool", "create", "sotawatch", "--type", "process")
         server.cli("--no-prompt", "deploy", "--name", "nightly", "--name", "nightly-lake", "--name", "sources")
         yield server

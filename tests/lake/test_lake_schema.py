@@ -38,17 +38,17 @@ def test_the_migrations_apply_once_and_the_macros_answer_on_a_lake(lake_url):
 
 
 def _claim_many(url: str, rounds: int, out) -> None:
-    from warehouse.lake import claim_ids
+    from warehouse.lake import claim_id_blocks
 
     con = open_lake(parse_lake_location(url))
-    out.put([claim_ids(con, "result_ids", 10) for _ in range(rounds)])
+    out.put([claim_id_blocks(con, {"result_ids": 10})["result_ids"] for _ in range(rounds)])
     con.close()
 
 
 def test_two_writers_claiming_ids_at_once_never_get_the_same_one(lake_url):
     import multiprocessing
 
-    from warehouse.lake import claim_ids, use_id_block
+    from warehouse.lake import claim_id_blocks, use_id_block
 
     con = open_lake(parse_lake_location(lake_url))
     migrate_lake(con, migrations())
@@ -65,7 +65,7 @@ def test_two_writers_claiming_ids_at_once_never_get_the_same_one(lake_url):
     assert sorted(firsts) == list(range(1, 401, 10))  # forty blocks of ten, none shared, none skipped
 
     con = open_lake(parse_lake_location(lake_url))
-    first = claim_ids(con, "result_ids", 3)
+    first = claim_id_blocks(con, {"result_ids": 3})["result_ids"]
     use_id_block(con, "result_ids", first, 3)
     assert [con.execute("SELECT nextval('result_ids')").fetchone()[0] for _ in range(3)] == [401, 402, 403]
     with pytest.raises(Exception, match="maximum value"):

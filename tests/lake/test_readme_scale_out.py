@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import shutil
-import uuid
 from pathlib import Path
 
 from tests.conftest import shared_data_dir
@@ -70,14 +69,11 @@ def test_the_readme_scale_out_section_works_as_written(postgres, lake_url, tmp_p
         ingest(con, "csv", str(shared_data_dir() / "pwc-imagenet-2019-handcopy/imagenet_table.csv"), lineage="pwc",
                options={"task": "Image Classification", "dataset": "ImageNet"}, observed_at="2019-11-13")
 
-    database = "prefect_" + uuid.uuid4().hex[:10]
-    postgres.create_database(database)
     home = tmp_path / "prefect"
     home.mkdir()
     env = {"SOTA_DUCKDB_EXTENSIONS": os.environ["SOTA_DUCKDB_EXTENSIONS"]}
-    url = f"postgresql+asyncpg://postgres@127.0.0.1:{postgres.port}/{database}"
     ran = []
-    with running_prefect_server(home, url, env) as server:
+    with running_prefect_server(home, postgres, env) as server:
         server.cwd = project
         for line in lines[1:]:
             line = line.replace(README_LAKE, lake_url)

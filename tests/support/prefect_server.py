@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import requests
 
 from tests.support.ports import free_port
+from tests.support.postgres import Postgres
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -139,8 +141,11 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_prefect_server(home: Path, database_url: str, extra_env: dict[str, str]) -> Iterator[PrefectServer]:
-    server = PrefectServer(home, database_url, extra_env)
+def running_prefect_server(home: Path, postgres: Postgres, extra_env: dict[str, str]) -> Iterator[PrefectServer]:
+    """A server started with its own new database in the `postgres` cluster, stopped after (its workers too)."""
+    database = "prefect_" + uuid.uuid4().hex[:10]
+    postgres.create_database(database)
+    server = PrefectServer(home, f"postgresql+asyncpg://postgres@127.0.0.1:{postgres.port}/{database}", extra_env)
     try:
         server.start()
         yield server
